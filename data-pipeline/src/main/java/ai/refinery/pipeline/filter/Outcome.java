@@ -1,0 +1,53 @@
+package ai.refinery.pipeline.filter;
+
+import ai.refinery.pipeline.doc.Document;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * What one step decided about one document: keep it (possibly with changed text) or reject it with a
+ * short machine-readable reason and a human-readable detail (the measured value against the threshold).
+ */
+public final class Outcome implements Serializable {
+    private final Document document;
+    private final String reason;
+    private final String detail;
+
+    private Outcome(Document document, String reason, String detail) {
+        this.document = Objects.requireNonNull(document);
+        this.reason = reason;
+        this.detail = detail;
+    }
+
+    public static Outcome keep(Document document) {
+        return new Outcome(document, null, null);
+    }
+
+    /** @param reason a stable snake_case code such as {@code too_few_words}; @param detail e.g. "12 < 50" */
+    public static Outcome reject(Document document, String reason, String detail) {
+        return new Outcome(document, Objects.requireNonNull(reason), detail);
+    }
+
+    public boolean kept() {
+        return reason == null;
+    }
+
+    /** The document as this step left it (the changed text for a kept document, the input for a rejected one). */
+    public Document document() {
+        return document;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public String detail() {
+        return detail;
+    }
+
+    @Override
+    public String toString() {
+        return kept() ? "keep" : "reject(" + reason + (detail == null ? "" : ": " + detail) + ")";
+    }
+}
