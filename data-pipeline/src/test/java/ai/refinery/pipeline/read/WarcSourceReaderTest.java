@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.zip.ZipFile;
 
 import static ai.refinery.pipeline.read.WarcTestFiles.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -165,5 +166,29 @@ class WarcSourceReaderTest {
         Outcome over = read(SourceFormat.WARC, "s", rec, options("main", blockLength - 1)).get(0);
         assertEquals(RejectReasons.TOO_LARGE, over.reason());
         assertEquals(uuid(1), over.document().recordId());
+    }
+
+    @Test
+    void gzipIsRecognisedByContentNotByName() throws IOException {
+        // the WARC inside the real WACZ test archive: per-record gzip although named .warc; two warcinfo records,
+        // one response, one request
+        byte[] warc;
+        try (ZipFile zip = new ZipFile(corpus("testWACZ.wacz").toFile())) {
+            warc = zip.getInputStream(zip.getEntry("archive/example-collection.warc")).readAllBytes();
+        }
+        assertEquals(0x1F, warc[0] & 0xFF);
+        List<Outcome> out = read(SourceFormat.WARC, "file:/example-collection.warc", warc, MAIN);
+        assertEquals(1, out.size());
+        Document d = out.get(0).document();
+        assertEquals("<urn:uuid:38f87378-08e3-11eb-9da5-542696d5febd>", d.recordId());
+        assertEquals("http://www.example.com/", d.url());
+        // the main content is shorter than main_min_chars (200), so the whole body is kept
+        assertEquals("Example Domain\n\nThis domain is for use in illustrative examples in documents. You may use this "
+                + "domain in literature without prior coordination or asking for permission.\n\nMore information...",
+                d.text());
+        ReadOptions noFallback = new ReadOptions(MAIN.format(), MAIN.maxRecordBytes(), MAIN.textField(), MAIN.idField(),
+                MAIN.urlField(), "main", 0, MAIN.defaultCharset());
+        assertFalse(read(SourceFormat.WARC, "s", warc, noFallback).get(0).document().text().contains("More information"),
+                "a paragraph that is one link is navigation in main mode");
     }
 }
