@@ -70,7 +70,7 @@ public final class CharsetDetector {
         }
         Charset cs = lookup(m.group(1));
         // A page whose bytes were readable far enough to find this tag is not UTF-16 (HTML standard rule).
-        if (cs != null && cs.name().startsWith("UTF-16") || cs != null && cs.name().startsWith("UTF-32")) {
+        if (cs != null && (cs.name().startsWith("UTF-16") || cs.name().startsWith("UTF-32"))) {
             return StandardCharsets.UTF_8;
         }
         return cs;
