@@ -11,9 +11,12 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 
 /** Resolves the {@code --input} values to files, and opens them, through Hadoop FileSystem (file:, hdfs:, s3a:, ...). */
@@ -21,12 +24,28 @@ public final class InputFiles {
     private InputFiles() {
     }
 
-    /** One input file and the format it is read as. */
-    public record InputFile(String uri, SourceFormat format) {
+    /** One input file, the format it is read as, and its size in bytes. */
+    public record InputFile(String uri, SourceFormat format, long length) implements Serializable {
     }
 
     /** The files found, sorted by URI and without repeats, and the inputs that matched no file. */
     public record Resolution(List<InputFile> files, List<String> unmatched) {
+        public long totalBytes() {
+            return files.stream().mapToLong(InputFile::length).sum();
+        }
+
+        /** For manifest.json: each file with its format and size. */
+        public List<Map<String, Object>> describe() {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (InputFile f : files) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("uri", f.uri());
+                m.put("format", f.format().code());
+                m.put("bytes", f.length());
+                out.add(m);
+            }
+            return out;
+        }
     }
 
     /**
@@ -77,7 +96,7 @@ public final class InputFiles {
                 for (FileStatus f : files) {
                     String uri = f.getPath().toString();
                     SourceFormat format = forced != null ? forced : SourceFormat.fromFileName(f.getPath().getName());
-                    found.putIfAbsent(uri, new InputFile(uri, format));
+                    found.putIfAbsent(uri, new InputFile(uri, format, f.getLen()));
                 }
             }
         }

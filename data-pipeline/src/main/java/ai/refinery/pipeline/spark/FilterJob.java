@@ -34,7 +34,9 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -77,14 +79,26 @@ public final class FilterJob {
     }
 
     public static Report run(SparkSession spark, Request request) {
+        ReadOptions readOptions = ReadOptions.from(request.config());
+
+        Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+        InputFiles.Resolution inputs;
+        try {
+            inputs = InputFiles.resolve(request.inputs(), hadoopConf, readOptions.format());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list inputs " + request.inputs(), e);
+        }
+        return run(spark, request, inputs);
+    }
+
+    /** Runs on inputs already resolved (the files are opened only by the executors). */
+    static Report run(SparkSession spark, Request request, InputFiles.Resolution inputs) {
         Config config = request.config();
         ReadOptions readOptions = ReadOptions.from(config);
         FilterPipeline pipeline = pipeline(config);
         int outputFiles = new Section(config, "output").intAtLeast("files", 0);
         Manifest manifest = new Manifest(request.command(), request.arguments(), config);
-
         Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-        InputFiles.Resolution inputs = InputFiles.resolve(request.inputs(), hadoopConf, readOptions.format());
         for (String unmatched : inputs.unmatched()) {
             LOG.warn("Input matches no file: {}", unmatched);
         }
@@ -162,7 +176,7 @@ public final class FilterJob {
                                           SerializableHadoopConf hadoopConf, FilterPipeline pipeline) {
         Iterator<Outcome> records;
         try {
-            InputStream in = InputFiles.open(uri, hadoopConf.get());
+            InputStream in = InputFiles.openForReader(uri, hadoopConf.get());
             records = SourceReaders.forFormat(format).read(uri, in, options);
         } catch (Exception e) {
             LOG.error("Cannot open input file {}: {}", uri, e.toString());
