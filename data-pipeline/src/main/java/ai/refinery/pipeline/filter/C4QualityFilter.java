@@ -150,13 +150,16 @@ public final class C4QualityFilter implements DocumentFilter {
     }
 
     private boolean keepLine(CharSequence line, int start, int end) {
-        Spans words = Spans.words(line, start, end);
-        if (words.size() < minWordsPerLine) {
+        if (Spans.countWords(line, start, end) < minWordsPerLine) {
             return false;
         }
-        for (int w = 0; w < words.size(); w++) {
-            if (words.length(w) > maxWordLength) {
-                return false;
+        // No word can be longer than the line: only long lines need their words measured.
+        if (end - start > maxWordLength) {
+            Spans words = Spans.words(line, start, end);
+            for (int w = 0; w < words.size(); w++) {
+                if (words.length(w) > maxWordLength) {
+                    return false;
+                }
             }
         }
         if (filterNoTerminalPunctuation && (!TerminalPunctuation.endsWithTerminal(line, start, end)

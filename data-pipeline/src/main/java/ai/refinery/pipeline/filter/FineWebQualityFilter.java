@@ -104,7 +104,7 @@ public final class FineWebQualityFilter implements DocumentFilter {
         if (shortRatio > maxShortLineRatio) {
             return Outcome.reject(document, "short_lines", Details.above(shortRatio, maxShortLineRatio));
         }
-        int words = Spans.words(text).size();
+        int words = Spans.countWords(text, 0, text.length());
         if (words == 0 && newlines > 0) {
             return Outcome.reject(document, "newline_word_ratio", newlines + " newlines, no words");
         }

@@ -58,20 +58,21 @@ public final class LineCleanupFilter implements DocumentFilter {
         boolean[] removed = null;
         int totalWords = 0;
         int removedWords = 0;
+        int[] bounds = new int[3];
         for (int i = 0; i < lines.size(); i++) {
             int start = Chars.trimStart(text, lines.start(i), lines.end(i));
             int end = Chars.trimEnd(text, start, lines.end(i));
             if (start == end) {
                 continue;
             }
-            Spans words = Spans.words(text, start, end);
-            totalWords += words.size();
-            if (isBoilerplate(text, start, end, words)) {
+            int words = Spans.countWords(text, start, end);
+            totalWords += words;
+            if (isBoilerplate(text, start, end, bounds)) {
                 if (removed == null) {
                     removed = new boolean[lines.size()];
                 }
                 removed[i] = true;
-                removedWords += words.size();
+                removedWords += words;
             }
         }
         if (removed == null || totalWords == 0) {
@@ -100,8 +101,8 @@ public final class LineCleanupFilter implements DocumentFilter {
         return Outcome.keep(document.withText(out.toString()));
     }
 
-    /** Whether the trimmed line text[start, end), with the given words, is boilerplate. */
-    boolean isBoilerplate(CharSequence text, int start, int end, Spans words) {
+    /** Whether the trimmed line text[start, end) is boilerplate; bounds is scratch space for the word walk. */
+    boolean isBoilerplate(CharSequence text, int start, int end, int[] bounds) {
         if (!Chars.containsLetter(text, start, end)) {
             return true;
         }
@@ -111,9 +112,11 @@ public final class LineCleanupFilter implements DocumentFilter {
         boolean navigation = false;
         boolean number = false;
         boolean unit = false;
-        for (int w = 0; w < words.size(); w++) {
-            int s = words.start(w);
-            int e = words.end(w);
+        int i = start;
+        while (Spans.nextWord(text, i, end, bounds)) {
+            int s = bounds[0];
+            int e = bounds[1];
+            i = bounds[2];
             if (boilerplateWords.contains(text, s, e)) {
                 navigation = true;
             } else if (isNumber(text, s, e)) {

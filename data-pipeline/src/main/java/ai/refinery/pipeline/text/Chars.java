@@ -51,18 +51,6 @@ public final class Chars {
         }
     }
 
-    public static boolean isLetter(char c) {
-        if (c < 128) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        }
-        // Surrogates count as letters only through their code point, see containsLetter.
-        return Character.isLetter(c);
-    }
-
-    public static boolean isDigit(char c) {
-        return (c >= '0' && c <= '9') || (c >= 128 && Character.isDigit(c));
-    }
-
     public static char toLowerCase(char c) {
         if (c < 128) {
             return (c >= 'A' && c <= 'Z') ? (char) (c + 32) : c;
@@ -90,26 +78,6 @@ public final class Chars {
         return false;
     }
 
-    /** Whether text[start, end) contains a letter or a digit. */
-    public static boolean containsLetterOrDigit(CharSequence text, int start, int end) {
-        for (int i = start; i < end; i++) {
-            char c = text.charAt(i);
-            if (c < 128) {
-                if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9')) {
-                    return true;
-                }
-            } else if (Character.isHighSurrogate(c) && i + 1 < end) {
-                if (Character.isLetterOrDigit(Character.toCodePoint(c, text.charAt(i + 1)))) {
-                    return true;
-                }
-                i++;
-            } else if (Character.isLetterOrDigit(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** First index in [start, end) that is not a space, or end. */
     public static int trimStart(CharSequence text, int start, int end) {
         while (start < end && isSpace(text.charAt(start))) {
@@ -128,30 +96,5 @@ public final class Chars {
 
     public static boolean isBlank(CharSequence text, int start, int end) {
         return trimStart(text, start, end) == end;
-    }
-
-    /**
-     * Whether text[start, end) contains {@code needle}, ignoring case. The needle must be lower case.
-     * A plain scan: the needles here are short phrases and the regions are lines.
-     */
-    public static boolean containsIgnoreCase(CharSequence text, int start, int end, String needle) {
-        int n = needle.length();
-        if (n == 0) {
-            return true;
-        }
-        char first = needle.charAt(0);
-        for (int i = start, last = end - n; i <= last; i++) {
-            if (toLowerCase(text.charAt(i)) != first) {
-                continue;
-            }
-            int k = 1;
-            while (k < n && toLowerCase(text.charAt(i + k)) == needle.charAt(k)) {
-                k++;
-            }
-            if (k == n) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -2,33 +2,51 @@ package ai.refinery.pipeline.text;
 
 /**
  * 64-bit hashes of text regions, so lines, paragraphs and n-grams can be counted without building a String
- * for each. FNV-1a over the UTF-16 units followed by the MurmurHash3 finaliser, which spreads FNV's weak low
- * bits. At 64 bits a false match between two different regions of one document is about n^2 / 2^65 likely
+ * for each. FNV-1a over the UTF-16 units (two interleaved lanes) followed by the MurmurHash3 finaliser, which
+ * spreads FNV's weak low bits. At 64 bits a false match between two different regions of one document is about n^2 / 2^65 likely
  * (below 1e-9 for 100,000 regions), far below any effect on a threshold.
  */
 public final class Hashing {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    private static final long SECOND_LANE = 0x632BE59BD9B4E019L;
 
     private Hashing() {
     }
 
     public static long hash(CharSequence text, int start, int end) {
-        long h = FNV_OFFSET;
-        for (int i = start; i < end; i++) {
-            h = (h ^ text.charAt(i)) * FNV_PRIME;
+        // Two FNV lanes over the even and the odd positions halve the chain of dependent multiplications.
+        long even = FNV_OFFSET;
+        long odd = FNV_OFFSET ^ SECOND_LANE;
+        int i = start;
+        for (; i + 1 < end; i += 2) {
+            even = (even ^ text.charAt(i)) * FNV_PRIME;
+            odd = (odd ^ text.charAt(i + 1)) * FNV_PRIME;
         }
-        return mix(h);
+        if (i < end) {
+            even = (even ^ text.charAt(i)) * FNV_PRIME;
+        }
+        return finish(even, odd, end - start);
     }
 
     /** The hash of the lower-cased region: hashLower("The") == hash("the"). */
     public static long hashLower(CharSequence text, int start, int end) {
-        long h = FNV_OFFSET;
-        for (int i = start; i < end; i++) {
-            h = (h ^ Chars.toLowerCase(text.charAt(i))) * FNV_PRIME;
+        long even = FNV_OFFSET;
+        long odd = FNV_OFFSET ^ SECOND_LANE;
+        int i = start;
+        for (; i + 1 < end; i += 2) {
+            even = (even ^ Chars.toLowerCase(text.charAt(i))) * FNV_PRIME;
+            odd = (odd ^ Chars.toLowerCase(text.charAt(i + 1))) * FNV_PRIME;
         }
-        return mix(h);
+        if (i < end) {
+            even = (even ^ Chars.toLowerCase(text.charAt(i))) * FNV_PRIME;
+        }
+        return finish(even, odd, end - start);
+    }
+
+    private static long finish(long even, long odd, int length) {
+        return mix(even ^ mix(odd + length));
     }
 
     public static long hash(CharSequence text) {

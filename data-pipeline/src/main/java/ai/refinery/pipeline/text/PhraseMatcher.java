@@ -18,6 +18,13 @@ public final class PhraseMatcher implements Serializable {
     private final int[][] byAsciiFirst = new int[128][];
     /** Indexes of phrases whose first character is not ASCII. */
     private final int[] nonAsciiFirst;
+    /**
+     * ASCII pairs (first * 128 + second) that begin some phrase, and first characters that cannot be
+     * screened by pair (one-character phrases, non-ASCII second character): most positions of a line are
+     * rejected by one table lookup.
+     */
+    private final boolean[] asciiPairs = new boolean[128 * 128];
+    private final boolean[] unscreened = new boolean[128];
 
     private PhraseMatcher(String[] phrases) {
         this.phrases = phrases;
@@ -25,6 +32,11 @@ public final class PhraseMatcher implements Serializable {
         for (int p = 0; p < phrases.length; p++) {
             char first = phrases[p].charAt(0);
             if (first < 128) {
+                if (phrases[p].length() > 1 && phrases[p].charAt(1) < 128) {
+                    asciiPairs[first * 128 + phrases[p].charAt(1)] = true;
+                } else {
+                    unscreened[first] = true;
+                }
                 int[] old = byAsciiFirst[first];
                 int[] grown = old == null ? new int[1] : java.util.Arrays.copyOf(old, old.length + 1);
                 grown[grown.length - 1] = p;
@@ -65,6 +77,15 @@ public final class PhraseMatcher implements Serializable {
             int[] candidates = c < 128 ? byAsciiFirst[c] : nonAsciiFirst;
             if (candidates == null) {
                 continue;
+            }
+            if (c < 128 && !unscreened[c]) {
+                if (i + 1 >= end) {
+                    continue;
+                }
+                char next = Chars.toLowerCase(text.charAt(i + 1));
+                if (next >= 128 || !asciiPairs[c * 128 + next]) {
+                    continue;
+                }
             }
             for (int p : candidates) {
                 if (matchesAt(text, i, end, phrases[p])) {

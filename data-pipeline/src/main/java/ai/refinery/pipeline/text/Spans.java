@@ -62,13 +62,39 @@ public final class Spans {
     /** The words of text[from, to). */
     public static Spans words(CharSequence text, int from, int to) {
         Spans spans = new Spans((to - from) / 6 + 4);
+        int[] bounds = new int[3];
         int i = from;
-        while (i < to) {
+        while (nextWord(text, i, to, bounds)) {
+            spans.add(bounds[0], bounds[1]);
+            i = bounds[2];
+        }
+        return spans;
+    }
+
+    /** The number of words of text[from, to), without storing them. */
+    public static int countWords(CharSequence text, int from, int to) {
+        int[] bounds = new int[3];
+        int count = 0;
+        int i = from;
+        while (nextWord(text, i, to, bounds)) {
+            count++;
+            i = bounds[2];
+        }
+        return count;
+    }
+
+    /**
+     * Finds the first word at or after {@code from} in text[from, to): on success bounds holds {start, end,
+     * where to continue scanning}. Lets callers walk words without allocating.
+     */
+    public static boolean nextWord(CharSequence text, int from, int to, int[] bounds) {
+        int i = from;
+        while (true) {
             while (i < to && Chars.isSpace(text.charAt(i))) {
                 i++;
             }
             if (i == to) {
-                break;
+                return false;
             }
             int start = i;
             while (i < to && !Chars.isSpace(text.charAt(i))) {
@@ -77,24 +103,28 @@ public final class Spans {
             int end = i;
             // Trim punctuation by code point so emoji (surrogate pairs) count as symbols.
             while (start < end) {
-                int cp = Character.codePointAt(text, start);
+                char c = text.charAt(start);
+                int cp = Character.isHighSurrogate(c) ? Character.codePointAt(text, start) : c;
                 if (!Chars.isPunctOrSymbol(cp)) {
                     break;
                 }
                 start += Character.charCount(cp);
             }
             while (end > start) {
-                int cp = Character.codePointBefore(text, end);
+                char c = text.charAt(end - 1);
+                int cp = Character.isLowSurrogate(c) ? Character.codePointBefore(text, end) : c;
                 if (!Chars.isPunctOrSymbol(cp)) {
                     break;
                 }
                 end -= Character.charCount(cp);
             }
             if (start < end) {
-                spans.add(start, end);
+                bounds[0] = start;
+                bounds[1] = end;
+                bounds[2] = i;
+                return true;
             }
         }
-        return spans;
     }
 
     /** Every line, blank ones included, without its line terminator. */
@@ -102,11 +132,26 @@ public final class Spans {
         int length = text.length();
         Spans spans = new Spans(length / 40 + 4);
         int start = 0;
-        for (int i = 0; i < length; i++) {
-            if (text.charAt(i) == '\n') {
-                spans.add(start, i > start && text.charAt(i - 1) == '\r' ? i - 1 : i);
-                start = i + 1;
+        // String.indexOf is a vectorised intrinsic; other sequences are scanned by hand.
+        String string = text instanceof String ? (String) text : null;
+        while (start < length) {
+            int i;
+            if (string != null) {
+                i = string.indexOf('\n', start);
+            } else {
+                i = start;
+                while (i < length && text.charAt(i) != '\n') {
+                    i++;
+                }
+                if (i == length) {
+                    i = -1;
+                }
             }
+            if (i < 0) {
+                break;
+            }
+            spans.add(start, i > start && text.charAt(i - 1) == '\r' ? i - 1 : i);
+            start = i + 1;
         }
         if (start < length) {
             spans.add(start, text.charAt(length - 1) == '\r' ? length - 1 : length);

@@ -16,10 +16,16 @@ public final class TerminalPunctuation {
     }
 
     public static boolean isSentenceEnd(char c) {
+        if (c < 128) {
+            return c == '.' || c == '!' || c == '?';
+        }
         return SENTENCE_END.indexOf(c) >= 0;
     }
 
     public static boolean isClosingQuote(char c) {
+        if (c < 128) {
+            return c == '"' || c == '\'';
+        }
         return CLOSING_QUOTES.indexOf(c) >= 0;
     }
 
