@@ -24,9 +24,13 @@ import java.util.stream.Stream;
  * chain that stops at the first rejection. Times are the CPU time of the measuring thread, best of three
  * rounds after a warm-up round.
  *
- * <p>Run after {@code mvn -pl data-pipeline test-compile}:
- * <pre>java -cp data-pipeline/target/classes:data-pipeline/target/test-classes:$(cat cp.txt) \
- *   ai.refinery.pipeline.filter.FilterThroughputMain [corpora dir] [MB] [languages, e.g. en or all]</pre>
+ * <p>Run from the repository root:
+ * <pre>
+ * mvn -B -q -pl data-pipeline test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp data-pipeline/target/classes:data-pipeline/target/test-classes:$(cat data-pipeline/target/cp.txt) \
+ *   ai.refinery.pipeline.filter.FilterThroughputMain data-pipeline/target/corpora 32 en
+ * </pre>
+ * Arguments: corpora folder, megabytes of text, languages of the test files ("en", "de,fr" or "all").
  */
 public final class FilterThroughputMain {
     public static void main(String[] args) throws IOException {
