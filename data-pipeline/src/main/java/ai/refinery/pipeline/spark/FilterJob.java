@@ -249,7 +249,11 @@ public final class FilterJob {
         return Outcome.keep(Document.of(id, text, url, source, SourceFormat.PARQUET.code(), recordId, null));
     }
 
-    static final StructType INTERNAL = DocumentRows.REJECTED
+    /** Output columns (stage and reason null while kept), the row's status, and its size after each stage. */
+    static final StructType INTERNAL = DocumentRows.DOCUMENT
+            .add("stage", DataTypes.StringType, true)
+            .add("reason", DataTypes.StringType, true)
+            .add("detail", DataTypes.StringType, true)
             .add(STATUS, DataTypes.StringType, false)
             .add("_chars", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
             .add("_bytes", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
