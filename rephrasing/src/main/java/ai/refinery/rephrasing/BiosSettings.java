@@ -11,7 +11,7 @@ import com.typesafe.config.Config;
  * @param seed       seed of every draw (names, attributes, templates of the base biographies)
  * @param partitions Spark partitions for generation; 0 means the context's default parallelism
  */
-public record BiosSettings(long people, long seed, int partitions) {
+public record BiosSettings(long people, long seed, int partitions) implements java.io.Serializable {
     public static final String SECTION = "bios";
 
     public BiosSettings {

@@ -13,7 +13,8 @@ import com.typesafe.config.Config;
  * @param fullname the full name in every sentence instead of a pronoun after the first
  * @param qa       QA conversion settings
  */
-public record RephraseSettings(long seed, int multi, boolean permute, boolean fullname, Qa qa) {
+public record RephraseSettings(long seed, int multi, boolean permute, boolean fullname, Qa qa)
+        implements java.io.Serializable {
     public static final String SECTION = "rephrase";
     /** Upper bound on multi: beyond it the output is a blow-up rather than an augmentation. */
     public static final int MAX_MULTI = 1000;
@@ -23,7 +24,7 @@ public record RephraseSettings(long seed, int multi, boolean permute, boolean fu
      * @param questionsPerAttribute phrasings per attribute and person, 0 for every question template
      * @param systemPrompt          system message put first in every conversation; empty for none
      */
-    public record Qa(double testFraction, int questionsPerAttribute, String systemPrompt) {
+    public record Qa(double testFraction, int questionsPerAttribute, String systemPrompt) implements java.io.Serializable {
         public Qa {
             if (!(testFraction >= 0 && testFraction <= 1)) {
                 throw ConfigError.forKey(SECTION + ".qa.test_fraction", "must be in [0, 1], got " + testFraction);
