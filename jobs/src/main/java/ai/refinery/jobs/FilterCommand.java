@@ -20,18 +20,24 @@ import java.util.concurrent.Callable;
                 "  refinery filter --input docs.jsonl --output out/f --set filter.language.keep=[en,de] --overwrite"})
 public final class FilterCommand implements Callable<Integer> {
     @Mixin
-    StageOptions options;
+    InputOptions input;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Mixin
+    OutputOptions output;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        Config config = options.config();
+        Config config = configOptions.config(List.of());
         FilterJob.pipeline(config); // every stage's settings checked before Spark starts
         SparkSession spark = SparkSessions.create("filter", config);
-        FilterJob.Report report = FilterJob.run(spark, new FilterJob.Request(options.inputs, options.output,
-                options.overwrite, config, "filter", List.of(spec.commandLine().getParseResult().originalArgs().toArray(new String[0]))));
+        FilterJob.Report report = FilterJob.run(spark, new FilterJob.Request(input.inputs, output.output,
+                output.overwrite, config, "filter", spec.commandLine().getParseResult().originalArgs()));
         System.out.printf("filter: %,d documents in, %,d kept, %,d rejected%s -> %s%n", report.documentsIn(),
                 report.documentsKept(), report.documentsRejected(),
                 report.unreadableFiles().isEmpty() ? "" : ", " + report.unreadableFiles().size() + " unreadable file(s)",

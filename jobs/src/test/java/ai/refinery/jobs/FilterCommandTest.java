@@ -5,8 +5,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +12,7 @@ import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,9 +68,9 @@ class FilterCommandTest {
         Files.writeString(input.resolve(".hidden.txt"), "x");
 
         output = work.resolve("out");
-        Capture capture = Capture.run("filter", "--input", input.toString(), "--output", output.toString(), LOCAL);
-        exitCode = capture.code;
-        stdout = capture.out + capture.err;
+        Cli.Capture capture = Cli.Capture.run("filter", "--input", input.toString(), "--output", output.toString(), LOCAL);
+        exitCode = capture.code();
+        stdout = capture.out() + capture.err();
     }
 
     static String jsonString(String s) {
@@ -112,18 +107,18 @@ class FilterCommandTest {
     void accountingClosesAndEveryRejectionHasAReason() throws Exception {
         Map<String, Object> stats = Json.readMap(Files.readString(output.resolve("stats.json")));
         long in = ((Number) stats.get("documents_in")).longValue();
-        long kept = query("SELECT count(*) FROM read_parquet('" + output.resolve("data") + "/*.parquet')");
-        long rejected = query("SELECT count(*) FROM read_parquet('" + output.resolve("rejected") + "/*.parquet')");
+        long kept = Cli.query("SELECT count(*) FROM read_parquet('" + output.resolve("data") + "/*.parquet')");
+        long rejected = Cli.query("SELECT count(*) FROM read_parquet('" + output.resolve("rejected") + "/*.parquet')");
         assertEquals(in, kept + rejected);
         assertEquals(kept, ((Number) stats.get("documents_kept")).longValue());
-        assertEquals(0, query("SELECT count(*) FROM read_parquet('" + output.resolve("rejected")
+        assertEquals(0, Cli.query("SELECT count(*) FROM read_parquet('" + output.resolve("rejected")
                 + "/*.parquet') WHERE stage IS NULL OR reason IS NULL"));
         // 16 prose files + 1 JSONL line with text + broken JSONL line + short JSONL line + WARC responses.
         assertTrue(in >= 19, "documents in: " + in);
         assertTrue(kept >= 2, "at least the English prose and the English JSONL document survive: " + kept);
-        assertEquals(2, query("SELECT count(*) FROM read_parquet('" + output.resolve("rejected")
+        assertEquals(2, Cli.query("SELECT count(*) FROM read_parquet('" + output.resolve("rejected")
                 + "/*.parquet') WHERE reason = 'unreadable' AND format = 'jsonl'"), "the two broken JSONL lines");
-        assertTrue(query("SELECT count(*) FROM read_parquet('" + output.resolve("rejected")
+        assertTrue(Cli.query("SELECT count(*) FROM read_parquet('" + output.resolve("rejected")
                 + "/*.parquet') WHERE stage = 'language'") >= 14, "non-English prose is rejected by language ID");
     }
 
@@ -137,7 +132,7 @@ class FilterCommandTest {
 
     @Test
     void outputSchemaIsTheDocumentedOne() throws Exception {
-        Map<String, String> data = schema(output.resolve("data"));
+        Map<String, String> data = Cli.schema(output.resolve("data"));
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("id", "VARCHAR");
         expected.put("text", "VARCHAR");
@@ -149,7 +144,7 @@ class FilterCommandTest {
         expected.put("lang", "VARCHAR");
         expected.put("lang_score", "DOUBLE");
         assertEquals(expected, data);
-        Map<String, String> rejected = schema(output.resolve("rejected"));
+        Map<String, String> rejected = Cli.schema(output.resolve("rejected"));
         expected.put("stage", "VARCHAR");
         expected.put("reason", "VARCHAR");
         expected.put("detail", "VARCHAR");
@@ -158,12 +153,12 @@ class FilterCommandTest {
 
     @Test
     void keptRowsCarryLanguageAndStableIds() throws Exception {
-        assertEquals(0, query("SELECT count(*) FROM read_parquet('" + output.resolve("data")
+        assertEquals(0, Cli.query("SELECT count(*) FROM read_parquet('" + output.resolve("data")
                 + "/*.parquet') WHERE lang IS NULL OR lang_score < 0.65 OR id IS NULL"));
-        assertEquals(1, query("SELECT count(*) FROM read_parquet('" + output.resolve("data")
+        assertEquals(1, Cli.query("SELECT count(*) FROM read_parquet('" + output.resolve("data")
                 + "/*.parquet') WHERE id = 'given-1' AND url = 'https://example.com/a' AND lang = 'en'"));
-        long ids = query("SELECT count(DISTINCT id) FROM read_parquet('" + output.resolve("data") + "/*.parquet')");
-        long rows = query("SELECT count(*) FROM read_parquet('" + output.resolve("data") + "/*.parquet')");
+        long ids = Cli.query("SELECT count(DISTINCT id) FROM read_parquet('" + output.resolve("data") + "/*.parquet')");
+        long rows = Cli.query("SELECT count(*) FROM read_parquet('" + output.resolve("data") + "/*.parquet')");
         assertEquals(rows, ids, "ids are unique");
     }
 
@@ -188,34 +183,34 @@ class FilterCommandTest {
 
     @Test
     void existingOutputIsRefusedWithExit2() {
-        Capture again = Capture.run("filter", "--input", input.resolve("docs.jsonl").toString(), "--output",
+        Cli.Capture again = Cli.Capture.run("filter", "--input", input.resolve("docs.jsonl").toString(), "--output",
                 output.toString(), LOCAL);
-        assertEquals(2, again.code);
-        assertTrue(again.err.contains("--overwrite"), again.err);
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("--overwrite"), again.err());
     }
 
     @Test
     void unknownSettingIsExit2NamingTheKey() {
-        Capture bad = Capture.run("filter", "--input", input.toString(), "--output", work.resolve("x").toString(),
+        Cli.Capture bad = Cli.Capture.run("filter", "--input", input.toString(), "--output", work.resolve("x").toString(),
                 "--set", "filter.gopher_quality.min_wordz=3");
-        assertEquals(2, bad.code);
-        assertTrue(bad.err.contains("filter.gopher_quality.min_wordz"), bad.err);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("filter.gopher_quality.min_wordz"), bad.err());
         assertFalse(Files.exists(work.resolve("x")));
     }
 
     @Test
     void badValueIsExit2NamingTheKey() {
-        Capture bad = Capture.run("filter", "--input", input.toString(), "--output", work.resolve("y").toString(),
+        Cli.Capture bad = Cli.Capture.run("filter", "--input", input.toString(), "--output", work.resolve("y").toString(),
                 "--set", "filter.language.threshold=1.5");
-        assertEquals(2, bad.code);
-        assertTrue(bad.err.contains("filter.language.threshold"), bad.err);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("filter.language.threshold"), bad.err());
     }
 
     @Test
     void missingRequiredOptionIsExit2() {
-        Capture bad = Capture.run("filter", "--input", input.toString());
-        assertEquals(2, bad.code);
-        assertTrue(bad.err.contains("--output"), bad.err);
+        Cli.Capture bad = Cli.Capture.run("filter", "--input", input.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--output"), bad.err());
     }
 
     @Test
@@ -223,23 +218,23 @@ class FilterCommandTest {
         Path empty = work.resolve("empty-in");
         Files.createDirectories(empty);
         Files.write(empty.resolve("nothing.jsonl"), new byte[0]);
-        Capture none = Capture.run("filter", "--input", empty.toString(), "--output", work.resolve("z").toString(), LOCAL);
-        assertEquals(3, none.code, none.err);
+        Cli.Capture none = Cli.Capture.run("filter", "--input", empty.toString(), "--output", work.resolve("z").toString(), LOCAL);
+        assertEquals(3, none.code(), none.err());
         assertFalse(Files.exists(work.resolve("z")));
-        Capture missing = Capture.run("filter", "--input", work.resolve("no-such-dir").toString(), "--output",
+        Cli.Capture missing = Cli.Capture.run("filter", "--input", work.resolve("no-such-dir").toString(), "--output",
                 work.resolve("z").toString(), LOCAL);
-        assertEquals(3, missing.code, missing.err);
+        assertEquals(3, missing.code(), missing.err());
     }
 
     @Test
     void helpListsCommandsAndOptions() {
-        Capture top = Capture.run("--help");
-        assertEquals(0, top.code);
-        assertTrue(top.out.contains("filter"), top.out);
-        Capture filter = Capture.run("filter", "--help");
-        assertEquals(0, filter.code);
+        Cli.Capture top = Cli.Capture.run("--help");
+        assertEquals(0, top.code());
+        assertTrue(top.out().contains("filter"), top.out());
+        Cli.Capture filter = Cli.Capture.run("filter", "--help");
+        assertEquals(0, filter.code());
         for (String option : List.of("--input", "--output", "--conf", "--set", "--overwrite")) {
-            assertTrue(filter.out.contains(option), option);
+            assertTrue(filter.out().contains(option), option);
         }
     }
 
@@ -254,67 +249,17 @@ class FilterCommandTest {
                     + pq.resolve("docs.parquet") + "' (FORMAT PARQUET, ROW_GROUP_SIZE 2)");
         }
         // An embedded session is reused across commands in this JVM, so both runs set the split size explicitly.
-        Capture one = Capture.run("filter", "--input", pq.toString(), "--output", work.resolve("pq-one").toString(), LOCAL,
+        Cli.Capture one = Cli.Capture.run("filter", "--input", pq.toString(), "--output", work.resolve("pq-one").toString(), LOCAL,
                 "--set", "spark.conf.\"spark.sql.files.maxPartitionBytes\"=134217728");
-        Capture many = Capture.run("filter", "--input", pq.toString(), "--output", work.resolve("pq-many").toString(), LOCAL,
+        Cli.Capture many = Cli.Capture.run("filter", "--input", pq.toString(), "--output", work.resolve("pq-many").toString(), LOCAL,
                 "--set", "spark.conf.\"spark.sql.files.maxPartitionBytes\"=2048");
-        assertEquals(0, one.code, one.err);
-        assertEquals(0, many.code, many.err);
-        Set<String> a = ids(work.resolve("pq-one/data"));
-        Set<String> b = ids(work.resolve("pq-many/data"));
+        assertEquals(0, one.code(), one.err());
+        assertEquals(0, many.code(), many.err());
+        Set<String> a = Cli.ids(work.resolve("pq-one/data"));
+        Set<String> b = Cli.ids(work.resolve("pq-many/data"));
         assertFalse(a.isEmpty());
         assertEquals(a, b);
-        assertEquals(ids(work.resolve("pq-one/rejected")), ids(work.resolve("pq-many/rejected")));
-    }
-
-    static Set<String> ids(Path folder) throws SQLException {
-        Set<String> ids = new HashSet<>();
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id FROM read_parquet('" + folder + "/*.parquet')")) {
-            while (rs.next()) {
-                ids.add(rs.getString(1));
-            }
-        }
-        return ids;
-    }
-
-    static long query(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            assertTrue(rs.next());
-            return rs.getLong(1);
-        }
-    }
-
-    static Map<String, String> schema(Path folder) throws SQLException {
-        Map<String, String> columns = new LinkedHashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM read_parquet('" + folder + "/*.parquet')")) {
-            while (rs.next()) {
-                columns.put(rs.getString("column_name"), rs.getString("column_type"));
-            }
-        }
-        return columns;
-    }
-
-    /** Runs the CLI in-process and captures its output streams. */
-    record Capture(int code, String out, String err) {
-        static Capture run(String... args) {
-            PrintStream oldOut = System.out;
-            PrintStream oldErr = System.err;
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            List<String> all = new ArrayList<>(List.of(args));
-            try {
-                System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-                int code = Refinery.execute(all.toArray(new String[0]));
-                return new Capture(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(oldOut);
-                System.setErr(oldErr);
-            }
-        }
+        assertEquals(Cli.ids(work.resolve("pq-one/rejected")), Cli.ids(work.resolve("pq-many/rejected")));
     }
 
 }

@@ -11,16 +11,14 @@ import ai.refinery.pipeline.funnel.FilterPipeline;
 import ai.refinery.pipeline.funnel.FunnelStats;
 import ai.refinery.pipeline.funnel.TracedOutcome;
 import ai.refinery.pipeline.langid.LanguageFilter;
-import ai.refinery.pipeline.output.Json;
-import ai.refinery.pipeline.output.Manifest;
 import ai.refinery.pipeline.output.StageOutput;
+import ai.refinery.pipeline.output.StageRun;
 import ai.refinery.pipeline.read.InputFiles;
 import ai.refinery.pipeline.read.ReadOptions;
 import ai.refinery.pipeline.read.RejectReasons;
 import ai.refinery.pipeline.read.SourceFormat;
 import ai.refinery.pipeline.read.SourceReaders;
 import com.typesafe.config.Config;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -81,7 +79,7 @@ public final class FilterJob {
     public static Report run(SparkSession spark, Request request) {
         ReadOptions readOptions = ReadOptions.from(request.config());
 
-        Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+        org.apache.hadoop.conf.Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
         InputFiles.Resolution inputs;
         try {
             inputs = InputFiles.resolve(request.inputs(), hadoopConf, readOptions.format());
@@ -97,15 +95,14 @@ public final class FilterJob {
         ReadOptions readOptions = ReadOptions.from(config);
         FilterPipeline pipeline = pipeline(config);
         int outputFiles = new Section(config, "output").intAtLeast("files", 0);
-        Manifest manifest = new Manifest(request.command(), request.arguments(), config);
-        Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
         for (String unmatched : inputs.unmatched()) {
             LOG.warn("Input matches no file: {}", unmatched);
         }
         if (inputs.files().isEmpty()) {
             throw new NoInputError("no input files found for --input " + String.join(",", request.inputs()));
         }
-        StageOutput output = StageOutput.open(request.output(), request.overwrite(), hadoopConf);
+        StageRun output = StageRun.open(spark, request.command(), request.arguments(), config, request.output(),
+                request.overwrite());
         try {
             LOG.info("Filtering {} input files ({} bytes) through stages {}", inputs.files().size(), inputs.totalBytes(),
                     pipeline.stageNames());
@@ -120,8 +117,8 @@ public final class FilterJob {
                         + (unreadableFiles.isEmpty() ? "" : "; unreadable: " + unreadableFiles));
             }
 
-            write(outcomes, KEPT, DocumentRows.DOCUMENT_COLUMNS, outputFiles, output.stagingPath(StageOutput.DATA));
-            write(outcomes, REJECTED, DocumentRows.REJECTED_COLUMNS, outputFiles, output.stagingPath(StageOutput.REJECTED));
+            output.writeParquet(StageOutput.DATA, select(outcomes, KEPT, DocumentRows.DOCUMENT_COLUMNS, outputFiles));
+            output.writeParquet(StageOutput.REJECTED, select(outcomes, REJECTED, DocumentRows.REJECTED_COLUMNS, outputFiles));
             outcomes.unpersist();
 
             Map<String, Object> stats = new LinkedHashMap<>();
@@ -130,15 +127,11 @@ public final class FilterJob {
             stats.put("unreadable_files", unreadableFiles);
             stats.put("unmatched_inputs", inputs.unmatched());
             stats.putAll(funnel.toMap());
-            output.writeText(StageOutput.STATS, Json.write(stats));
-            manifest.put("inputs", inputs.describe())
-                    .put("output", output.targetPath())
-                    .put("counts", Map.of("documents_in", funnel.documentsIn(), "documents_kept", funnel.documentsKept(),
-                            "documents_rejected", funnel.documentsRejected()));
-            output.writeText(StageOutput.MANIFEST, manifest.finish());
-            output.commit();
-            return new Report(output.targetPath(), funnel.documentsIn(), funnel.documentsKept(),
-                    funnel.documentsRejected(), unreadableFiles);
+            output.manifest().put("inputs", inputs.describe());
+            String target = output.finish(stats, Map.of("documents_in", funnel.documentsIn(),
+                    "documents_kept", funnel.documentsKept(), "documents_rejected", funnel.documentsRejected()));
+            return new Report(target, funnel.documentsIn(), funnel.documentsKept(), funnel.documentsRejected(),
+                    unreadableFiles);
         } catch (RuntimeException | Error e) {
             output.abort();
             throw e;
@@ -316,12 +309,9 @@ public final class FilterJob {
         return files;
     }
 
-    private static void write(Dataset<Row> outcomes, String status, String[] columns, int files, String path) {
+    private static Dataset<Row> select(Dataset<Row> outcomes, String status, String[] columns, int files) {
         Dataset<Row> rows = outcomes.filter(functions.col(STATUS).equalTo(status))
                 .select(Arrays.stream(columns).map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
-        if (files > 0) {
-            rows = rows.coalesce(files);
-        }
-        rows.write().parquet(path);
+        return files > 0 ? rows.coalesce(files) : rows;
     }
 }
