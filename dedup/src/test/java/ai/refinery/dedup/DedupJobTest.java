@@ -129,7 +129,7 @@ class DedupJobTest {
         String before = spark.conf().get("spark.sql.shuffle.partitions");
         TreeSet<String> expectedKept = null;
         try {
-            for (int[] p : new int[][] {{1, 1}, {3, 5}, {7, 11}}) {
+            for (int[] p : new int[][] {{1, 1}, {3, 2}, {7, 5}}) {
                 spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(p[1]));
                 DedupResult result = DedupJob.run(spark, docs(all).repartition(p[0]), settings);
                 TreeSet<String> kept = ids(result.kept());
@@ -225,5 +225,25 @@ class DedupJobTest {
                 docs(List.<String[]>of(new String[] {null, "one"})), DEFAULTS));
         assertThrows(IllegalArgumentException.class, () -> DedupJob.run(spark(),
                 docs(List.<String[]>of(new String[] {"k", "one"})).drop("text"), DEFAULTS));
+    }
+
+    @Test
+    void eachPassCanBeTurnedOff() {
+        SplittableRandom random = new SplittableRandom(9);
+        List<String> words = randomWords(random, 80, 5000);
+        List<String[]> docs = List.of(
+                new String[] {"e1", join(words)},
+                new String[] {"e2", join(words).toUpperCase(java.util.Locale.ROOT)},
+                new String[] {"n1", join(substitute(words, 40)) + " tail"});
+        // Near pass only: the case-only copy is a near duplicate with similarity 1.
+        DedupResult nearOnly = DedupJob.run(spark(), docs(docs), DEFAULTS.withStages(false, true));
+        assertEquals(new TreeSet<>(List.of("e1")), ids(nearOnly.kept()));
+        assertEquals(2, nearOnly.counters().nearDuplicates());
+        assertEquals(0, nearOnly.counters().exactDuplicates());
+        // Exact pass only: the edited copy stays.
+        DedupResult exactOnly = DedupJob.run(spark(), docs(docs), DEFAULTS.withStages(true, false));
+        assertEquals(new TreeSet<>(List.of("e1", "n1")), ids(exactOnly.kept()));
+        assertEquals(DedupJob.REASON_EXACT, exactOnly.removed().first().getAs("reason"));
+        assertEquals(0, exactOnly.counters().candidateEdges());
     }
 }

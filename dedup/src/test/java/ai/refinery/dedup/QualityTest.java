@@ -209,10 +209,7 @@ class QualityTest {
         }
     }
 
-    @Test
-    void withVerificationPrecisionAndRecallAtTheThreshold() {
-        double threshold = 0.8;
-        int[] cluster = sparkClusters(DedupSettings.defaults().withVerification(Verification.EXACT, threshold));
+    private static double[] precisionRecall(int[] cluster, double threshold) {
         int n = ids.size();
         long truePositive = 0;
         long falsePositive = 0;
@@ -230,12 +227,25 @@ class QualityTest {
                 }
             }
         }
-        double precision = (double) truePositive / (truePositive + falsePositive);
-        double recall = (double) truePositive / (truePositive + falseNegative);
-        System.out.printf("verify=exact threshold=%.2f: positives %d, precision %.4f, recall %.4f%n",
-                threshold, truePositive + falseNegative, precision, recall);
-        assertTrue(truePositive + falseNegative >= 100, "too few similar pairs planted");
-        assertTrue(precision >= 0.98, "precision " + precision);
-        assertTrue(recall >= 0.9, "recall " + recall);
+        return new double[] {(double) truePositive / (truePositive + falsePositive),
+                (double) truePositive / (truePositive + falseNegative), truePositive + falseNegative};
+    }
+
+    @Test
+    void withVerificationPrecisionAndRecallAtTheThreshold() {
+        double threshold = 0.8;
+        double[] exact = precisionRecall(
+                sparkClusters(DedupSettings.defaults().withVerification(Verification.EXACT, threshold)), threshold);
+        double[] estimated = precisionRecall(
+                sparkClusters(DedupSettings.defaults().withVerification(Verification.ESTIMATED, threshold)), threshold);
+        double[] off = precisionRecall(
+                sparkClusters(DedupSettings.defaults().withVerification(Verification.OFF, threshold)), threshold);
+        System.out.printf("threshold %.2f, %d similar pairs: exact P %.4f R %.4f; estimated P %.4f R %.4f; off P %.4f R %.4f%n",
+                threshold, (long) exact[2], exact[0], exact[1], estimated[0], estimated[1], off[0], off[1]);
+        assertTrue(exact[2] >= 100, "too few similar pairs planted");
+        assertTrue(exact[0] >= 0.98, "precision " + exact[0]);
+        assertTrue(exact[1] >= 0.9, "recall " + exact[1]);
+        // Verification is what buys precision: without it, pairs below the threshold are grouped too.
+        assertTrue(off[0] < exact[0] && estimated[0] > off[0], "estimated " + estimated[0] + " off " + off[0]);
     }
 }
