@@ -7,6 +7,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,17 +19,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConnectedComponentsTest {
+    private static int lastRounds;
     private static final StructType EDGES = new StructType()
             .add("src", DataTypes.StringType, false)
             .add("dst", DataTypes.StringType, false);
 
     private static Map<String, String> components(List<String[]> edges, int partitions) {
+        return components(edges, partitions, DedupSettings.CheckpointMode.LOCAL);
+    }
+
+    private static Map<String, String> components(List<String[]> edges, int partitions,
+                                                  DedupSettings.CheckpointMode mode) {
         List<Row> rows = new ArrayList<>();
         for (String[] e : edges) {
             rows.add(RowFactory.create(e[0], e[1]));
         }
         Dataset<Row> ds = SparkTestSupport.spark().createDataFrame(rows, EDGES).repartition(partitions);
-        ConnectedComponents.Labels labels = ConnectedComponents.run(ds, 100, DedupSettings.CheckpointMode.LOCAL);
+        ConnectedComponents.Labels labels = ConnectedComponents.run(ds, 100, mode);
+        lastRounds = labels.rounds();
         Map<String, String> m = new TreeMap<>();
         for (Row r : labels.labels().collectAsList()) {
             String previous = m.put(r.getString(0), r.getString(1));
@@ -108,7 +116,12 @@ class ConnectedComponentsTest {
         }
         expected.entrySet().removeIf(e -> !actual.containsKey(e.getKey()));
         assertEquals(expected, actual);
+        assertTrue(lastRounds >= 2, "rounds " + lastRounds);
         assertEquals(actual, components(edges, 1));
+        // Reliable checkpoints (to the checkpoint directory) give the same labels.
+        SparkTestSupport.spark().sparkContext().setCheckpointDir(
+                Path.of(System.getProperty("java.io.tmpdir"), "dedup-checkpoints").toString());
+        assertEquals(actual, components(edges, 2, DedupSettings.CheckpointMode.RELIABLE));
         assertEquals(pathLength, actual.entrySet().stream().filter(e -> e.getKey().startsWith("p")).count());
         assertTrue(actual.entrySet().stream().filter(e -> e.getKey().startsWith("p")).allMatch(e -> e.getValue().equals("p0")));
     }

@@ -246,4 +246,21 @@ class DedupJobTest {
         assertEquals(DedupJob.REASON_EXACT, exactOnly.removed().first().getAs("reason"));
         assertEquals(0, exactOnly.counters().candidateEdges());
     }
+
+    @Test
+    void signatureRowsRoundTripThroughParquet() {
+        String text = "A stored signature lets a later dump be checked against this one without its text.";
+        Dataset<Row> signatures = DedupJob.signatures(docs(List.<String[]>of(new String[] {"s1", text})), DEFAULTS);
+        String path = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "dedup-signatures-" + System.nanoTime()).toString();
+        signatures.write().parquet(path);
+        Row row = spark().read().parquet(path).first();
+        assertEquals("s1", row.getAs("id"));
+        List<Long> bands = row.getList(row.fieldIndex("bands"));
+        MinHasher hasher = DEFAULTS.minHasher();
+        long[] expected = hasher.bandKeys(hasher.signature(DEFAULTS.shingler().shingles(TextNormalizer.normalize(text))));
+        assertEquals(14, bands.size());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], (long) bands.get(i));
+        }
+    }
 }
