@@ -95,4 +95,33 @@ class PipelineCommandsTest {
         assertEquals(2, p.code());
         assertTrue(p.err().contains("--tokenizer"), p.err());
     }
+
+    @Test
+    void dedupOfRephrasedBiographiesKeepsOnePerExactCopy() throws Exception {
+        // multi3 of the same people twice over gives every biography an exact copy
+        Path twice = work.resolve("dedup-in");
+        Cli.Capture r = Cli.Capture.run("rephrase", "--input", work.resolve("bios").toString(), "--output", twice.toString(),
+                "--set", "rephrase.multi=2", LOCAL);
+        assertEquals(0, r.code(), r.out() + r.err());
+        Path copy = work.resolve("dedup-copy");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
+            Files.createDirectories(copy);
+            s.execute("COPY (SELECT id || '-copy' AS id, text FROM read_parquet('" + twice.resolve("data")
+                    + "/*.parquet') UNION ALL SELECT id, text FROM read_parquet('" + twice.resolve("data")
+                    + "/*.parquet')) TO '" + copy.resolve("docs.parquet") + "' (FORMAT PARQUET)");
+        }
+        Path out = work.resolve("deduped");
+        Cli.Capture d = Cli.Capture.run("dedup", "--input", copy.toString(), "--output", out.toString(), LOCAL);
+        assertEquals(0, d.code(), d.out() + d.err());
+        String data = "read_parquet('" + out.resolve("data") + "/*.parquet')";
+        String rejected = "read_parquet('" + out.resolve("rejected") + "/*.parquet')";
+        long kept = Cli.query("SELECT count(*) FROM " + data);
+        long removed = Cli.query("SELECT count(*) FROM " + rejected);
+        assertEquals(480, kept + removed, "accounting closes");
+        assertTrue(kept <= 240, "every copy is removed: " + kept);
+        assertEquals(0, Cli.query("SELECT count(*) FROM " + data + " WHERE id LIKE '%-copy'"), "smallest id survives");
+        assertEquals(480, Cli.query("SELECT sum(cluster_size) FROM " + data));
+        assertEquals(0, Cli.query("SELECT count(*) FROM " + rejected + " r LEFT JOIN " + data
+                + " d ON r.duplicate_of = d.id WHERE d.id IS NULL OR r.stage <> 'dedup'"), "duplicate_of names a kept row");
+    }
 }
