@@ -56,6 +56,19 @@ public final class FilterBench {
         System.out.printf("read+extract: %d files, %.1f MB WARC -> %d documents, %.1f MB text in %.1f s = %.2f MB/s of WARC per core%n",
                 files.size(), warcBytes / 1e6, docs.size(), textBytes / 1e6, readSeconds, warcBytes / 1e6 / readSeconds);
 
+        // Language ID alone, as configured by default (Lingua, low accuracy, first 2000 characters).
+        DocumentFilter language = ai.refinery.pipeline.langid.LanguageFilter.fromConfig(Settings.defaults());
+        for (int round = 0; round < 2; round++) {
+            long start = System.nanoTime();
+            long kept = 0;
+            for (Document doc : docs) {
+                kept += language.apply(doc).kept() ? 1 : 0;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("language ID round %d: %d documents (%d kept) in %.2f s = %.0f docs/s, %.2f MB/s of WARC per core%n",
+                    round + 1, docs.size(), kept, seconds, docs.size() / seconds, warcBytes / 1e6 / seconds);
+        }
+
         Config config = Settings.load(null, List.of(
                 "filter.stages=[url_blocklist, gopher_repetition, gopher_quality, c4_quality, fineweb_quality, line_cleanup]"));
         List<DocumentFilter> filters = FilterStages.fromConfig(config, java.util.Map.of());
