@@ -9,10 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * JSON Lines (plain or gzip): each non-blank line is one document, a JSON object with the text in
@@ -30,7 +28,7 @@ public final class JsonlSourceReader implements SourceReader {
         return new Lines(source, StreamSupport.maybeGunzip(in), options);
     }
 
-    private static final class Lines implements Iterator<Outcome> {
+    private static final class Lines extends RecordIterator {
         private final String source;
         private final InputStream in;
         private final ReadOptions options;
@@ -38,36 +36,18 @@ public final class JsonlSourceReader implements SourceReader {
         private int pos;
         private int lim;
         private boolean eof;
-        private boolean done;
         private long lineNo;
-        private Outcome next;
         private byte[] line = new byte[1024];
 
         Lines(String source, InputStream in, ReadOptions options) {
+            super(in);
             this.source = source;
             this.in = in;
             this.options = options;
         }
 
         @Override
-        public boolean hasNext() {
-            while (next == null && !done) {
-                next = advance();
-            }
-            return next != null;
-        }
-
-        @Override
-        public Outcome next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Outcome o = next;
-            next = null;
-            return o;
-        }
-
-        private Outcome advance() {
+        Outcome advance() {
             int len;
             long number = lineNo + 1;
             try {
@@ -213,13 +193,5 @@ public final class JsonlSourceReader implements SourceReader {
             return true;
         }
 
-        private void finish() {
-            done = true;
-            try {
-                in.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -14,10 +14,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 
@@ -48,16 +46,15 @@ public final class WarcSourceReader implements SourceReader {
         return new Records(source, data, options, extractor);
     }
 
-    private final class Records implements Iterator<Outcome> {
+    private final class Records extends RecordIterator {
         private final String source;
         private final InputStream data;
         private final WarcFramer framer;
         private final ReadOptions options;
         private final PayloadExtractor extractor;
-        private Outcome next;
-        private boolean done;
 
         Records(String source, InputStream data, ReadOptions options, PayloadExtractor extractor) {
+            super(data);
             this.source = source;
             this.data = data;
             this.framer = new WarcFramer(data);
@@ -65,26 +62,9 @@ public final class WarcSourceReader implements SourceReader {
             this.extractor = extractor;
         }
 
-        @Override
-        public boolean hasNext() {
-            while (next == null && !done) {
-                next = advance();
-            }
-            return next != null;
-        }
-
-        @Override
-        public Outcome next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Outcome o = next;
-            next = null;
-            return o;
-        }
-
         /** The next outcome, or null when the event produced none (a skipped record type, the end). */
-        private Outcome advance() {
+        @Override
+        Outcome advance() {
             WarcFramer.Event event;
             try {
                 event = framer.next();
@@ -189,13 +169,5 @@ public final class WarcSourceReader implements SourceReader {
             return Outcome.reject(d, RejectReasons.UNREADABLE, detail);
         }
 
-        private void finish() {
-            done = true;
-            try {
-                data.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }
