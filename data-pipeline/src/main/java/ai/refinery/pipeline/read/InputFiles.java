@@ -110,6 +110,12 @@ public final class InputFiles {
             out.add(status);
             return;
         }
+        // A finished stage output stands for its data/ (not its rejected/ rows).
+        Path data = new Path(status.getPath(), "data");
+        if (fs.exists(new Path(status.getPath(), "_SUCCESS")) && fs.isDirectory(data)) {
+            collect(fs, fs.getFileStatus(data), out);
+            return;
+        }
         FileStatus[] children = fs.listStatus(status.getPath());
         for (FileStatus child : children) {
             if (!hidden(child.getPath().getName())) {

@@ -30,7 +30,8 @@ class InputFilesTest {
         }
         for (String f : List.of("crawl/a.warc.gz", "crawl/b.wet.gz", "crawl/sub/c.warc", "crawl/_SUCCESS",
                 "crawl/.a.warc.gz.crc", "crawl/_temporary/x.warc.gz", "crawl/.hidden/y.warc", "json/p1.jsonl",
-                "json/p2.jsonl.gz", "json/data.parquet", "books/k.txt", "empty/.keep")) {
+                "json/p2.jsonl.gz", "json/data.parquet", "books/k.txt", "empty/.keep", "stage/_SUCCESS",
+                "stage/stats.json", "stage/data/part-0.parquet", "stage/rejected/part-0.parquet")) {
             Path p = root.resolve(f);
             Files.createDirectories(p.getParent());
             Files.write(p, f.endsWith(".gz") ? gzip(ascii("x")) : ascii("x"));
@@ -47,6 +48,12 @@ class InputFilesTest {
         assertEquals(List.of("crawl/a.warc.gz=warc", "crawl/b.wet.gz=wet", "crawl/sub/c.warc=warc"), names(r));
         assertEquals(List.of(), r.unmatched());
         assertTrue(r.files().get(0).uri().startsWith("file:/"), r.files().get(0).uri());
+    }
+
+    @Test
+    void aFinishedStageOutputStandsForItsData() throws IOException {
+        InputFiles.Resolution r = InputFiles.resolve(List.of(root.resolve("stage").toString()), CONF, "auto");
+        assertEquals(List.of("stage/data/part-0.parquet=parquet"), names(r));
     }
 
     @Test
