@@ -1,0 +1,163 @@
+package ai.refinery.training.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
+
+/**
+ * The GPT-style decoder as a DL4J ComputationGraph:
+ * <pre>
+ * tokens [mb, T] -> tok_emb (EmbeddingSequenceLayer, [mb, C, T]) -> pos_emb (+ learned position vectors)
+ *   -> [dropout] -> block_0 .. block_{N-1} ({@link TransformerBlock}) -> ln_f ({@link FinalLayerNorm})
+ *   -> out (RnnOutputLayer: C -> vocabulary, softmax, sparse cross-entropy)
+ * </pre>
+ * Labels are token ids, [mb, 1, T], scored with {@link LossSparseMCXENT}: one-hot labels would take
+ * vocab x T values per example (8192 x 256 floats = 8 MB), the ids take T. DL4J's score is summed over the
+ * T positions and averaged over the minibatch: divide by T for the loss per token ({@link #lossPerToken}).
+ * Sizes are set explicitly on every layer; no input types are declared (declaring them resets the
+ * embedding's vocabulary size in this DL4J release).
+ */
+public final class GptModel {
+    public static final String INPUT = "tokens";
+    public static final String OUTPUT = "out";
+
+    private GptModel() {
+    }
+
+    /**
+     * How the graph learns.
+     *
+     * @param updater      the optimizer with its learning rate (schedule)
+     * @param weightDecay  decoupled weight decay (w -= lr * weightDecay * w after the update; with Adam this is
+     *                     AdamW); applied to weight matrices and embeddings, not to biases or norm gains
+     * @param gradientClip clip each layer's gradient to this L2 norm (DL4J clips per layer; it has no global
+     *                     norm clipping); 0 is off
+     */
+    public record Optimization(IUpdater updater, double weightDecay, double gradientClip) {
+        /** No updates: for inference and gradient checks. */
+        public static Optimization none() {
+            return new Optimization(new NoOp(), 0, 0);
+        }
+    }
+
+    public static ComputationGraphConfiguration configuration(ModelSettings m, Optimization o, DataType type, long seed) {
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(type)
+                .updater(o.updater())
+                .weightInit(new NormalDistribution(0, Ops.INIT_STD))
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
+        if (o.weightDecay() > 0) {
+            b.weightDecay(o.weightDecay(), true);
+        }
+        if (o.gradientClip() > 0) {
+            b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(o.gradientClip());
+        }
+        int c = m.width();
+        int t = m.contextLength();
+        ComputationGraphConfiguration.GraphBuilder g = b.graphBuilder()
+                .addInputs(INPUT)
+                .addLayer("tok_emb", new EmbeddingSequenceLayer.Builder()
+                        .nIn(m.vocabSize()).nOut(c).inputLength(t).hasBias(false)
+                        .outputDataFormat(RNNFormat.NCW).build(), INPUT)
+                .addLayer("pos_emb", new PositionEmbedding(c, t), "tok_emb");
+        String last = "pos_emb";
+        if (m.dropout() > 0) {
+            // DL4J's dropout argument is the probability of keeping an activation.
+            g.addLayer("emb_dropout", new DropoutLayer.Builder(1.0 - m.dropout()).build(), last);
+            last = "emb_dropout";
+        }
+        for (int i = 0; i < m.layers(); i++) {
+            String name = "block_" + i;
+            g.addLayer(name, new TransformerBlock(c, m.heads(), m.mlpWidth(), t, m.layers()), last);
+            last = name;
+        }
+        g.addLayer("ln_f", new FinalLayerNorm(c, t), last)
+                .addLayer(OUTPUT, new RnnOutputLayer.Builder(new LossSparseMCXENT())
+                        .nIn(c).nOut(m.vocabSize()).activation(Activation.SOFTMAX)
+                        .dataFormat(RNNFormat.NCW).build(), "ln_f")
+                .setOutputs(OUTPUT);
+        return g.build();
+    }
+
+    public static ComputationGraph build(ModelSettings m, Optimization o, DataType type, long seed) {
+        ComputationGraph graph = new ComputationGraph(configuration(m, o, type, seed));
+        graph.init();
+        return graph;
+    }
+
+    /** Features [n, T] of token-id windows; each window has T + 1 tokens (its last token is only a target). */
+    public static INDArray features(int[][] windows, int t, DataType type) {
+        INDArray f = Nd4j.create(type, windows.length, t);
+        for (int i = 0; i < windows.length; i++) {
+            checkWindow(windows[i], t);
+            for (int j = 0; j < t; j++) {
+                f.putScalar(i, j, windows[i][j]);
+            }
+        }
+        return f;
+    }
+
+    /** Labels [n, 1, T]: the next token of each position, as ids (for the sparse cross-entropy). */
+    public static INDArray labels(int[][] windows, int t, DataType type) {
+        INDArray l = Nd4j.create(type, windows.length, 1, t);
+        for (int i = 0; i < windows.length; i++) {
+            checkWindow(windows[i], t);
+            for (int j = 0; j < t; j++) {
+                l.putScalar(new long[] {i, 0, j}, windows[i][j + 1]);
+            }
+        }
+        return l;
+    }
+
+    /** A DataSet of windows of T + 1 tokens: features the first T, labels the last T. */
+    public static DataSet dataSet(int[][] windows, int t, DataType type) {
+        return new DataSet(features(windows, t, type), labels(windows, t, type));
+    }
+
+    private static void checkWindow(int[] w, int t) {
+        if (w.length != t + 1) {
+            throw new IllegalArgumentException("a window must hold context_length + 1 = " + (t + 1)
+                    + " tokens, got " + w.length);
+        }
+    }
+
+    /** Mean cross-entropy per token (nats) of the graph on a DataSet. */
+    public static double lossPerToken(ComputationGraph graph, DataSet data) {
+        return graph.score(data) / data.getFeatures().size(1);
+    }
+
+    /**
+     * Next-token distributions [n, vocab, T] for prompts of at most T tokens each, padded at the end (exact
+     * for a causal model: position t sees positions 0..t only). Row i's distribution after its last prompt
+     * token is at time index prompt.length - 1.
+     */
+    public static INDArray probabilities(ComputationGraph graph, int[][] prompts, int t, int padId) {
+        INDArray f = Nd4j.create(graph.getConfiguration().getDataType(), prompts.length, t);
+        for (int i = 0; i < prompts.length; i++) {
+            if (prompts[i].length < 1 || prompts[i].length > t) {
+                throw new IllegalArgumentException("a prompt must have 1.." + t + " tokens, got " + prompts[i].length);
+            }
+            for (int j = 0; j < t; j++) {
+                f.putScalar(i, j, j < prompts[i].length ? prompts[i][j] : padId);
+            }
+        }
+        return graph.outputSingle(false, f);
+    }
+}
