@@ -26,7 +26,7 @@ import java.util.Map;
                 + "with <|endoftext|>, windows hold pack.context_length + 1 tokens, whole documents are held out "
                 + "for validation, and windows are shuffled globally with pack.seed.",
                 "Writes data/split=train/ and data/split=validation/ (columns window_id, stream_offset, tokens), "
-                        + "stats.json (documents, tokens, windows and the data budget D'), manifest.json, _SUCCESS."},
+                        + "tokenizer.json (a copy of the tokenizer used), stats.json (documents, tokens, windows and the data budget D'), manifest.json, _SUCCESS."},
         footer = {"%nExample:", "  refinery tokenize --input out/filtered --tokenizer out/tok --output out/packed"})
 final class TokenizeCommand extends StageCommand {
     @Mixin
@@ -44,6 +44,12 @@ final class TokenizeCommand extends StageCommand {
     @Override
     Result run(SparkSession spark, Config config, StageRun run) {
         BpeTokenizer tok = loadTokenizer(spark);
+        // The packed data carries its tokenizer, so training and serving use the very vocabulary it was cut with.
+        try {
+            run.writeText(TokenizerCommand.TOKENIZER_JSON, tok.toJson());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         PackResult packed = Packer.run(spark, ParquetInputs.read(spark, input.inputs), tok, PackSettings.from(config));
         try {
             packed.windows().write().partitionBy("split").parquet(run.path(StageOutput.DATA));

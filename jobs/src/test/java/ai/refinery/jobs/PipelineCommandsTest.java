@@ -124,4 +124,42 @@ class PipelineCommandsTest {
         assertEquals(0, Cli.query("SELECT count(*) FROM " + rejected + " r LEFT JOIN " + data
                 + " d ON r.duplicate_of = d.id WHERE d.id IS NULL OR r.stage <> 'dedup'"), "duplicate_of names a kept row");
     }
+
+    @Test
+    void pretrainATinyModelThenRefuseToClobberItsRun() throws Exception {
+        Path tok = work.resolve("tok-pretrain");
+        assertEquals(0, Cli.Capture.run("tokenizer", "--input", work.resolve("bios").toString(), "--output", tok.toString(),
+                "--set", "tokenizer.vocab_size=300", LOCAL).code());
+        Path packed = work.resolve("packed-pretrain");
+        Cli.Capture p = Cli.Capture.run("tokenize", "--input", work.resolve("bios").toString(), "--tokenizer", tok.toString(),
+                "--output", packed.toString(), "--conf", "../conf/model-tiny.conf", "--set", "pack.context_length=16",
+                "--set", "pack.validation_fraction=0.1", LOCAL);
+        assertEquals(0, p.code(), p.out() + p.err());
+
+        Path run = work.resolve("run");
+        String[] args = {"pretrain", "--data", packed.toString(), "--output", run.toString(), "--conf", "../conf/model-tiny.conf",
+                "--set", "model.vocab_size=300", "--set", "model.context_length=16", "--set", "train.max_steps=10",
+                "--set", "train.workers=2", "--set", "train.batch_size_per_worker=4", "--set", "train.averaging_frequency=5",
+                "--set", "train.eval_every=5", "--set", "train.checkpoint_every=5", "--set", "train.warmup_steps=2",
+                "--set", "train.export_dir=" + work.resolve("export").toUri(), LOCAL};
+        Cli.Capture t = Cli.Capture.run(args);
+        assertEquals(0, t.code(), t.out() + t.err());
+        for (String name : new String[] {"model.json", "tokenizer.json", "manifest.json", "checkpoints", "metrics"}) {
+            assertTrue(Files.exists(run.resolve(name)), name);
+        }
+        String metrics = "read_parquet('" + run.resolve("metrics") + "/*.parquet')";
+        assertEquals(2, Cli.query("SELECT count(*) FROM " + metrics));
+        assertEquals(1, Cli.query("SELECT count(*) FROM " + metrics + " WHERE step = 10 AND val_loss IS NOT NULL AND tokens_per_s > 0"));
+        Map<String, Object> manifest = Json.readMap(Files.readString(run.resolve("manifest.json")));
+        assertEquals(10, ((Number) ((Map<?, ?>) manifest.get("counts")).get("steps")).intValue());
+
+        Cli.Capture again = Cli.Capture.run(args);
+        assertEquals(2, again.code(), "a run folder with checkpoints needs --resume or --overwrite");
+        assertTrue(again.err().contains("--resume"), again.err());
+
+        Cli.Capture wrongVocab = Cli.Capture.run("pretrain", "--data", packed.toString(), "--output", work.resolve("run2").toString(),
+                "--conf", "../conf/model-tiny.conf", "--set", "model.context_length=16", LOCAL);
+        assertEquals(2, wrongVocab.code());
+        assertTrue(wrongVocab.err().contains("model.vocab_size"), wrongVocab.err());
+    }
 }

@@ -134,6 +134,8 @@ public final class Pretrainer {
             long step = state.step();
             long tokens = state.tokens();
             long position = state.position();
+            long runStarted = System.nanoTime();
+            long firstStep = step;
             while (step < end) {
                 long next = Math.min(end, Math.min(nextMultiple(step, train.evalEvery()),
                         nextMultiple(step, train.checkpointEvery())));
@@ -168,10 +170,12 @@ public final class Pretrainer {
                 }
                 MetricRow row = new MetricRow(step, tokens, loss, valLoss, lr, examples * t / seconds);
                 rows.add(row);
-                LOG.info("step {} tokens {} loss {} val_loss {} ppl {} lr {} tokens/s {}", step, tokens,
+                double perStepSeconds = (System.nanoTime() - runStarted) / 1e9 / (step - firstStep);
+                LOG.info("step {}/{} tokens {} loss {} val_loss {} ppl {} lr {} tokens/s {} eta {}", step, end, tokens,
                         String.format("%.4f", loss), valLoss == null ? "-" : String.format("%.4f", valLoss),
                         row.valPerplexity() == null ? "-" : String.format("%.2f", row.valPerplexity()),
-                        String.format("%.3g", lr), String.format("%.0f", row.tokensPerS()));
+                        String.format("%.3g", lr), String.format("%.0f", row.tokensPerS()),
+                        java.time.Duration.ofSeconds(Math.round(perStepSeconds * (end - step))));
                 if (checkpoints != null && (step % train.checkpointEvery() == 0 || step == end)) {
                     lastCheckpoint = checkpoints.save(net, new Checkpoints.State(step, tokens, position));
                     MetricsTable.write(spark, rows, metricsDir);

@@ -31,7 +31,7 @@ class PretrainerTest {
         String[] all = new String[overrides.length + 1];
         all[0] = "train { workers = 2, batch_size_per_worker = 4, averaging_frequency = 5, prefetch_batches = 0,"
                 + " learning_rate = 1e-2, min_learning_rate = 1e-3, warmup_steps = 5, weight_decay = 0.0,"
-                + " eval_every = 10, eval_windows = 8, checkpoint_every = 10, keep_checkpoints = 2,"
+                + " eval_every = 10, eval_windows = 8, checkpoint_every = 10, keep_checkpoints = 2, resume = true,"
                 + " export_dir = \"" + dir.resolve("export").toUri() + "\" }";
         System.arraycopy(overrides, 0, all, 1, overrides.length);
         return TrainSettings.from(TrainingData.conf(all));
