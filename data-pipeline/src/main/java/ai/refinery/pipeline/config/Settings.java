@@ -113,12 +113,34 @@ public final class Settings {
                 unknown.add(key);
             } else if (defaults.getValue(key).valueType() == ConfigValueType.OBJECT) {
                 unknown.add(key + " (a section, not a value)");
+            } else {
+                checkType(key, defaults.getValue(key), entry.getValue());
             }
         }
         if (!unknown.isEmpty()) {
             Set<String> sorted = new TreeSet<>(unknown);
             throw new ConfigError("unknown setting" + (sorted.size() > 1 ? "s" : "") + ": " + String.join(", ", sorted)
                     + " (every setting and its default is listed in conf/refinery.conf)");
+        }
+    }
+
+    /**
+     * HOCON lets a string stand in for any scalar, so Typesafe's own validation accepts "many" for a number;
+     * check that such strings really parse as the default's type.
+     */
+    private static void checkType(String key, ConfigValue expected, ConfigValue given) {
+        if (given.valueType() != ConfigValueType.STRING || expected.valueType() == ConfigValueType.STRING) {
+            return;
+        }
+        String text = String.valueOf(given.unwrapped()).trim();
+        boolean ok = switch (expected.valueType()) {
+            case NUMBER -> text.matches("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+            case BOOLEAN -> text.matches("(?i)true|false|yes|no|on|off");
+            default -> true;
+        };
+        if (!ok) {
+            throw ConfigError.forKey(key, "expected a " + expected.valueType().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", got '" + text + "'");
         }
     }
 

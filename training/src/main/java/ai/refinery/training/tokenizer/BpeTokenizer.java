@@ -141,6 +141,16 @@ public final class BpeTokenizer implements Serializable {
         TokenizerJson.write(this, tokenizerJson);
     }
 
+    /** The Hugging Face tokenizer.json text. */
+    public String toJson() throws IOException {
+        return TokenizerJson.toJson(this);
+    }
+
+    /** Reads tokenizer.json text; {@code origin} names it in errors. */
+    public static BpeTokenizer fromJson(String json, String origin) throws IOException {
+        return TokenizerJson.fromJson(json, origin);
+    }
+
     public int vocabSize() {
         return tokens.length;
     }

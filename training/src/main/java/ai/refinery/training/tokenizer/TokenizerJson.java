@@ -28,6 +28,15 @@ final class TokenizerJson {
     }
 
     static void write(BpeTokenizer tok, Path path) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(path, toJson(tok), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The tokenizer.json text (for writing through any file system). */
+    static String toJson(BpeTokenizer tok) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
@@ -68,11 +77,7 @@ final class TokenizerJson {
         for (String[] m : tok.merges()) {
             merges.add(m[0] + " " + m[1]);
         }
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        JSON.writeValue(path.toFile(), root);
+        return JSON.writeValueAsString(root);
     }
 
     private static ObjectNode byteLevel(boolean addPrefixSpace, boolean trimOffsets) {
@@ -85,14 +90,19 @@ final class TokenizerJson {
     }
 
     static BpeTokenizer read(Path path) throws IOException {
-        JsonNode root = JSON.readTree(path.toFile());
+        return fromJson(Files.readString(path, java.nio.charset.StandardCharsets.UTF_8), path.toString());
+    }
+
+    /** @param origin where the text came from, for error messages */
+    static BpeTokenizer fromJson(String json, String origin) throws IOException {
+        JsonNode root = JSON.readTree(json);
         JsonNode model = root.path("model");
         if (!"BPE".equals(model.path("type").asText("BPE")) || !model.has("vocab") || !model.has("merges")) {
-            throw unsupported(path, "model is not BPE with vocab and merges");
+            throw unsupported(origin, "model is not BPE with vocab and merges");
         }
-        checkByteLevelPreTokenizer(path, root.path("pre_tokenizer"));
+        checkByteLevelPreTokenizer(origin, root.path("pre_tokenizer"));
         if (!root.path("normalizer").isNull() && !root.path("normalizer").isMissingNode()) {
-            throw unsupported(path, "a normalizer is set");
+            throw unsupported(origin, "a normalizer is set");
         }
         Map<String, Integer> vocab = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = model.get("vocab").fields(); it.hasNext(); ) {
@@ -108,7 +118,7 @@ final class TokenizerJson {
                 int sp = s.indexOf(' ');
                 merges.add(new String[] {s.substring(0, sp), s.substring(sp + 1)});
             } else {
-                throw unsupported(path, "unreadable merge " + m);
+                throw unsupported(origin, "unreadable merge " + m);
             }
         }
         List<BpeTokenizer.AddedToken> added = new ArrayList<>();
@@ -119,20 +129,20 @@ final class TokenizerJson {
         try {
             return new BpeTokenizer(vocab, merges, added);
         } catch (IllegalArgumentException e) {
-            throw unsupported(path, e.getMessage());
+            throw unsupported(origin, e.getMessage());
         }
     }
 
-    private static void checkByteLevelPreTokenizer(Path path, JsonNode pre) throws IOException {
+    private static void checkByteLevelPreTokenizer(String origin, JsonNode pre) throws IOException {
         if (!"ByteLevel".equals(pre.path("type").asText())) {
-            throw unsupported(path, "pre_tokenizer is not ByteLevel");
+            throw unsupported(origin, "pre_tokenizer is not ByteLevel");
         }
         if (pre.path("add_prefix_space").asBoolean(false) || !pre.path("use_regex").asBoolean(true)) {
-            throw unsupported(path, "ByteLevel pre_tokenizer must have add_prefix_space=false and use_regex=true");
+            throw unsupported(origin, "ByteLevel pre_tokenizer must have add_prefix_space=false and use_regex=true");
         }
     }
 
-    private static IOException unsupported(Path path, String why) {
-        return new IOException(path + ": not a supported byte-level BPE tokenizer.json: " + why);
+    private static IOException unsupported(String origin, String why) {
+        return new IOException(origin + ": not a supported byte-level BPE tokenizer.json: " + why);
     }
 }

@@ -5,7 +5,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -56,13 +55,18 @@ public final class TokenizerTrainer {
 
     public static Report fit(SparkSession spark, Dataset<Row> docs, TokenizerSettings settings) {
         long start = System.nanoTime();
-        LongAccumulator documents = spark.sparkContext().longAccumulator("tokenizer.documents");
-        LongAccumulator nulls = spark.sparkContext().longAccumulator("tokenizer.documents_without_text");
-        LongAccumulator bytes = spark.sparkContext().longAccumulator("tokenizer.bytes");
+        // Exact counts from an aggregation (accumulators would over-count when a task is retried).
+        Row sizes = docs.agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+                org.apache.spark.sql.functions.count(col(settings.textColumn())),
+                org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.octet_length(col(settings.textColumn()))))
+                .first();
+        long documents = sizes.getLong(0);
+        long nulls = documents - sizes.getLong(1);
+        long bytes = sizes.isNullAt(2) ? 0 : sizes.getLong(2);
         JavaRDD<String> texts = docs.select(col(settings.textColumn())).javaRDD()
                 .map(r -> r.isNullAt(0) ? null : r.getString(0));
         JavaPairRDD<String, Long> counts = texts
-                .mapPartitionsToPair(it -> countPieces(it, documents, nulls, bytes))
+                .mapPartitionsToPair(TokenizerTrainer::countPieces)
                 .reduceByKey(Long::sum);
         counts.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         try {
@@ -73,7 +77,7 @@ public final class TokenizerTrainer {
             long learnStart = System.nanoTime();
             BpeTokenizer tok = learn(table, settings);
             long end = System.nanoTime();
-            return new Report(tok, documents.value(), nulls.value(), bytes.value(), distinct, table.size(),
+            return new Report(tok, documents, nulls, bytes, distinct, table.size(),
                     tok.merges().size(), (end - start) / 1e9, (end - learnStart) / 1e9);
         } finally {
             counts.unpersist(false);
@@ -98,18 +102,14 @@ public final class TokenizerTrainer {
         return BpeTokenizer.fromMerges(merges);
     }
 
-    private static Iterator<Tuple2<String, Long>> countPieces(Iterator<String> texts, LongAccumulator documents,
-                                                              LongAccumulator nulls, LongAccumulator bytes) {
+    private static Iterator<Tuple2<String, Long>> countPieces(Iterator<String> texts) {
         List<Tuple2<String, Long>> out = new ArrayList<>();
         Map<String, long[]> local = new HashMap<>();
         while (texts.hasNext()) {
             String text = texts.next();
-            documents.add(1);
             if (text == null) {
-                nulls.add(1);
                 continue;
             }
-            bytes.add(utf8Length(text));
             PreTokenizer.split(text, 0, text.length(),
                     (s, e) -> local.computeIfAbsent(text.substring(s, e), k -> new long[1])[0]++);
             if (local.size() >= LOCAL_FLUSH) {
@@ -119,24 +119,6 @@ public final class TokenizerTrainer {
         }
         local.forEach((k, v) -> out.add(new Tuple2<>(k, v[0])));
         return out.iterator();
-    }
-
-    static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     /** Count descending, then piece ascending: a total order, so the kept set is deterministic. */

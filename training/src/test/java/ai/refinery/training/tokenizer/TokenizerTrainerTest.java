@@ -36,6 +36,10 @@ class TokenizerTrainerTest {
         assertEquals(1500, one.tokenizer().vocabSize());
         assertEquals(lines.size(), one.documents());
         assertEquals(1, one.nullDocuments());
+        long utf8 = lines.stream().filter(java.util.Objects::nonNull)
+                .mapToLong(l -> l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
+        assertEquals(utf8, one.bytes());
+        assertEquals(one.bytes(), four.bytes());
         assertEquals(one.distinctWords(), four.distinctWords());
         assertMergesEqual(one.tokenizer(), four.tokenizer());
 

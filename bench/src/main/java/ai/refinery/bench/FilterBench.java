@@ -1,0 +1,100 @@
+package ai.refinery.bench;
+
+import ai.refinery.pipeline.config.Settings;
+import ai.refinery.pipeline.doc.Document;
+import ai.refinery.pipeline.filter.DocumentFilter;
+import ai.refinery.pipeline.filter.FilterStages;
+import ai.refinery.pipeline.filter.Outcome;
+import ai.refinery.pipeline.funnel.FilterPipeline;
+import ai.refinery.pipeline.read.ReadOptions;
+import ai.refinery.pipeline.read.SourceFormat;
+import ai.refinery.pipeline.read.SourceReaders;
+import com.typesafe.config.Config;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Throughput of the heuristic filters alone on extracted text, one thread: every heuristic stage (all but
+ * language ID) runs on every document, whatever the earlier stages decided, so the figure is the full cost.
+ * Also times reading + extraction of the same WARC files, one thread, for the split of the job's cost.
+ *
+ * <p>Usage: FilterBench WARC_DIR [ROUNDS]
+ */
+public final class FilterBench {
+    public static void main(String[] args) throws Exception {
+        Path dir = Paths.get(args[0]);
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".warc.gz")).sorted().toList();
+        }
+        ReadOptions options = ReadOptions.defaults();
+        long warcBytes = 0;
+        List<Document> docs = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (Path file : files) {
+            warcBytes += Files.size(file);
+            try (InputStream in = Files.newInputStream(file)) {
+                Iterator<Outcome> it = SourceReaders.forFormat(SourceFormat.WARC).read(file.toUri().toString(), in, options);
+                while (it.hasNext()) {
+                    Outcome o = it.next();
+                    if (o.kept()) {
+                        docs.add(o.document());
+                    }
+                }
+            }
+        }
+        double readSeconds = (System.nanoTime() - t0) / 1e9;
+        long textBytes = docs.stream().mapToLong(d -> FilterPipeline.utf8Length(d.text())).sum();
+        System.out.printf("read+extract: %d files, %.1f MB WARC -> %d documents, %.1f MB text in %.1f s = %.2f MB/s of WARC per core%n",
+                files.size(), warcBytes / 1e6, docs.size(), textBytes / 1e6, readSeconds, warcBytes / 1e6 / readSeconds);
+
+        // Language ID alone, as configured by default (Lingua, low accuracy, first 2000 characters).
+        DocumentFilter language = ai.refinery.pipeline.langid.LanguageFilter.fromConfig(Settings.defaults());
+        for (int round = 0; round < 2; round++) {
+            long start = System.nanoTime();
+            long kept = 0;
+            for (Document doc : docs) {
+                kept += language.apply(doc).kept() ? 1 : 0;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("language ID round %d: %d documents (%d kept) in %.2f s = %.0f docs/s, %.2f MB/s of WARC per core%n",
+                    round + 1, docs.size(), kept, seconds, docs.size() / seconds, warcBytes / 1e6 / seconds);
+        }
+
+        Config config = Settings.load(null, List.of(
+                "filter.stages=[url_blocklist, gopher_repetition, gopher_quality, c4_quality, fineweb_quality, line_cleanup]"));
+        List<DocumentFilter> filters = FilterStages.fromConfig(config, java.util.Map.of());
+        long[] stageNanos = new long[filters.size()];
+        double best = 0;
+        for (int round = 0; round < rounds; round++) {
+            long start = System.nanoTime();
+            long kept = 0;
+            for (Document doc : docs) {
+                for (int i = 0; i < filters.size(); i++) {
+                    long s = System.nanoTime();
+                    if (filters.get(i).apply(doc).kept()) {
+                        kept++;
+                    }
+                    stageNanos[i] += System.nanoTime() - s;
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double mbps = textBytes / 1e6 / seconds;
+            best = Math.max(best, mbps);
+            System.out.printf("round %d: all heuristic filters on every document: %.2f s, %.1f MB/s per core (%d stage passes)%n",
+                    round + 1, seconds, mbps, kept);
+        }
+        for (int i = 0; i < filters.size(); i++) {
+            System.out.printf("  %-18s %.1f MB/s alone%n", filters.get(i).name(), textBytes / 1e6 * rounds / (stageNanos[i] / 1e9));
+        }
+        System.out.printf("best: %.1f MB/s per core (target >= 20)%n", best);
+    }
+}

@@ -1,0 +1,196 @@
+package ai.refinery.pipeline.filter;
+
+import ai.refinery.pipeline.config.ConfigError;
+import ai.refinery.pipeline.config.Section;
+import ai.refinery.pipeline.doc.Document;
+import ai.refinery.pipeline.text.Chars;
+import ai.refinery.pipeline.text.Hashing;
+import ai.refinery.pipeline.text.Spans;
+import ai.refinery.pipeline.text.TerminalPunctuation;
+import ai.refinery.pipeline.text.WordSet;
+import com.typesafe.config.Config;
+
+import java.util.List;
+
+/**
+ * The Gopher document quality rules (Rae et al. 2021, MassiveText). A document is kept when all hold:
+ * min_words <= words <= max_words; min <= mean word length <= max; ('#' count + "..."/"…" count) / words <=
+ * max_symbol_word_ratio; share of non-blank lines starting with a bullet <= max_bullet_lines_ratio; share of
+ * non-blank lines ending with an ellipsis <= max_ellipsis_lines_ratio; share of words holding a letter >=
+ * min_alpha_words_ratio; at least min_stop_words distinct stop words occur (case-insensitive).
+ * Words are as defined in {@link Spans}.
+ */
+public final class GopherQualityFilter implements DocumentFilter {
+    private static final long serialVersionUID = 1L;
+    public static final String NAME = "gopher_quality";
+
+    /** Characters that open a bulleted line. */
+    private static final String BULLETS = "-*\u2022\u2023\u2043\u25E6\u25CF\u25CB\u25A0\u25A1\u25AA\u25AB"
+            + "\u25BA\u25B6\u27A2\u27A4\u2713\u2714\u2013\u2014\u00B7";
+
+    private final int minWords;
+    private final int maxWords;
+    private final double minAvgWordLength;
+    private final double maxAvgWordLength;
+    private final double maxSymbolWordRatio;
+    private final double maxBulletLinesRatio;
+    private final double maxEllipsisLinesRatio;
+    private final double minAlphaWordsRatio;
+    private final int minStopWords;
+    private final WordSet stopWords;
+    private final int longestStopWord;
+
+    public GopherQualityFilter(int minWords, int maxWords, double minAvgWordLength, double maxAvgWordLength,
+                               double maxSymbolWordRatio, double maxBulletLinesRatio, double maxEllipsisLinesRatio,
+                               double minAlphaWordsRatio, int minStopWords, List<String> stopWords) {
+        this.minWords = minWords;
+        this.maxWords = maxWords;
+        this.minAvgWordLength = minAvgWordLength;
+        this.maxAvgWordLength = maxAvgWordLength;
+        this.maxSymbolWordRatio = maxSymbolWordRatio;
+        this.maxBulletLinesRatio = maxBulletLinesRatio;
+        this.maxEllipsisLinesRatio = maxEllipsisLinesRatio;
+        this.minAlphaWordsRatio = minAlphaWordsRatio;
+        this.minStopWords = minStopWords;
+        this.stopWords = WordSet.of(stopWords);
+        this.longestStopWord = stopWords.stream().mapToInt(String::length).max().orElse(0);
+    }
+
+    public static GopherQualityFilter fromConfig(Config config) {
+        Section s = new Section(config, "filter." + NAME);
+        int minWords = s.intAtLeast("min_words", 0);
+        int maxWords = s.intAtLeast("max_words", 1);
+        if (maxWords < minWords) {
+            throw ConfigError.forKey(s.key("max_words"), "must be at least min_words (" + minWords + "), got " + maxWords);
+        }
+        double minLength = s.nonNegative("min_avg_word_length");
+        double maxLength = s.nonNegative("max_avg_word_length");
+        if (maxLength < minLength) {
+            throw ConfigError.forKey(s.key("max_avg_word_length"),
+                    "must be at least min_avg_word_length (" + minLength + "), got " + maxLength);
+        }
+        List<String> stopWords = s.strings("stop_words");
+        int minStopWords = s.intAtLeast("min_stop_words", 0);
+        if (minStopWords > stopWords.size()) {
+            throw ConfigError.forKey(s.key("min_stop_words"),
+                    "must be at most the number of stop_words (" + stopWords.size() + "), got " + minStopWords);
+        }
+        return new GopherQualityFilter(minWords, maxWords, minLength, maxLength,
+                s.fraction("max_symbol_word_ratio"), s.fraction("max_bullet_lines_ratio"),
+                s.fraction("max_ellipsis_lines_ratio"), s.fraction("min_alpha_words_ratio"), minStopWords, stopWords);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Outcome apply(Document document) {
+        String text = document.text();
+        Spans words = Spans.words(text);
+        int wordCount = words.size();
+        if (wordCount < minWords) {
+            return Outcome.reject(document, "too_few_words", wordCount + " < " + minWords);
+        }
+        if (wordCount > maxWords) {
+            return Outcome.reject(document, "too_many_words", wordCount + " > " + maxWords);
+        }
+        if (wordCount == 0) {
+            return Outcome.reject(document, "too_few_words", "0 words");
+        }
+
+        long wordChars = 0;
+        int alphaWords = 0;
+        boolean[] stopSeen = minStopWords > 0 ? new boolean[stopWords.size()] : null;
+        int distinctStopWords = 0;
+        for (int i = 0; i < wordCount; i++) {
+            int start = words.start(i);
+            int end = words.end(i);
+            wordChars += end - start;
+            if (Chars.containsLetter(text, start, end)) {
+                alphaWords++;
+            }
+            // Stop words are short: longer words are not hashed.
+            if (stopSeen != null && distinctStopWords < minStopWords && end - start <= longestStopWord) {
+                int index = stopWords.indexOf(Hashing.hashLower(text, start, end));
+                if (index >= 0 && !stopSeen[index]) {
+                    stopSeen[index] = true;
+                    distinctStopWords++;
+                }
+            }
+        }
+
+        double meanLength = (double) wordChars / wordCount;
+        if (meanLength < minAvgWordLength) {
+            return Outcome.reject(document, "avg_word_length", Details.below(meanLength, minAvgWordLength));
+        }
+        if (meanLength > maxAvgWordLength) {
+            return Outcome.reject(document, "avg_word_length", Details.above(meanLength, maxAvgWordLength));
+        }
+
+        double symbolRatio = (double) countSymbols(text) / wordCount;
+        if (symbolRatio > maxSymbolWordRatio) {
+            return Outcome.reject(document, "symbol_word_ratio", Details.above(symbolRatio, maxSymbolWordRatio));
+        }
+
+        Spans lines = Spans.lines(text);
+        int nonBlank = 0;
+        int bulletLines = 0;
+        int ellipsisLines = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            int start = Chars.trimStart(text, lines.start(i), lines.end(i));
+            int end = Chars.trimEnd(text, start, lines.end(i));
+            if (start == end) {
+                continue;
+            }
+            nonBlank++;
+            if (BULLETS.indexOf(text.charAt(start)) >= 0) {
+                bulletLines++;
+            }
+            if (TerminalPunctuation.endsWithEllipsis(text, start, end)) {
+                ellipsisLines++;
+            }
+        }
+        if (nonBlank > 0) {
+            double bulletRatio = (double) bulletLines / nonBlank;
+            if (bulletRatio > maxBulletLinesRatio) {
+                return Outcome.reject(document, "bullet_lines", Details.above(bulletRatio, maxBulletLinesRatio));
+            }
+            double ellipsisRatio = (double) ellipsisLines / nonBlank;
+            if (ellipsisRatio > maxEllipsisLinesRatio) {
+                return Outcome.reject(document, "ellipsis_lines", Details.above(ellipsisRatio, maxEllipsisLinesRatio));
+            }
+        }
+
+        double alphaRatio = (double) alphaWords / wordCount;
+        if (alphaRatio < minAlphaWordsRatio) {
+            return Outcome.reject(document, "alpha_words", Details.below(alphaRatio, minAlphaWordsRatio));
+        }
+        if (distinctStopWords < minStopWords) {
+            return Outcome.reject(document, "stop_words", distinctStopWords + " < " + minStopWords);
+        }
+        return Outcome.keep(document);
+    }
+
+    /** '#' characters plus ellipses ("..." or "…"; a run of six dots is two). */
+    static int countSymbols(CharSequence text) {
+        int count = 0;
+        int dots = 0;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '.') {
+                if (++dots == 3) {
+                    count++;
+                    dots = 0;
+                }
+                continue;
+            }
+            dots = 0;
+            if (c == '#' || c == '\u2026') {
+                count++;
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,41 @@
+package ai.refinery.dedup;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Counts of one dedup run, for stats.json. {@code in = kept + exactDuplicates + nearDuplicates} always holds.
+ *
+ * @param in                rows read
+ * @param kept              rows kept (one per cluster)
+ * @param exactDuplicates   rows removed because their normalised text equals a kept or removed row's
+ * @param nearDuplicates    rows removed by MinHash LSH + connected components
+ * @param clusters          clusters of two or more rows (each has one kept row)
+ * @param noShingles        exact-dedup survivors whose text normalises to nothing: exact dedup only
+ * @param candidateEdges    distinct document-to-bucket-minimum pairs from LSH, before verification
+ * @param verifiedEdges     those pairs that passed verification (equal to candidateEdges when it is off)
+ * @param componentRounds   large-star/small-star rounds run
+ */
+public record DedupCounters(long in, long kept, long exactDuplicates, long nearDuplicates, long clusters,
+                            long noShingles, long candidateEdges, long verifiedEdges, int componentRounds) {
+
+    public long removed() {
+        return exactDuplicates + nearDuplicates;
+    }
+
+    /** Stable names for stats.json. */
+    public Map<String, Long> toMap() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("in", in);
+        m.put("kept", kept);
+        m.put("removed", removed());
+        m.put(DedupJob.REASON_EXACT, exactDuplicates);
+        m.put(DedupJob.REASON_NEAR, nearDuplicates);
+        m.put("clusters", clusters);
+        m.put("no_shingles", noShingles);
+        m.put("candidate_edges", candidateEdges);
+        m.put("verified_edges", verifiedEdges);
+        m.put("component_rounds", (long) componentRounds);
+        return m;
+    }
+}

@@ -1,0 +1,259 @@
+package ai.refinery.dedup;
+
+import ai.refinery.pipeline.config.ConfigError;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.storage.StorageLevel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The dedup stage on Spark: exact dedup on a 128-bit hash of the normalised text, then MinHash LSH near-dup
+ * detection among the exact survivors, verification of the candidate pairs, connected components, and one
+ * survivor per component.
+ *
+ * <p>Memory does not grow with the size of any group: exact groups and LSH buckets are reduced by
+ * min-aggregations (each bucket becomes a star from its members to its smallest id, n - 1 edges) and joined
+ * back, never collected into lists; connected components run as joins and aggregations too. Everything
+ * is keyed by content and ids, so the kept set does not depend on partitioning.
+ */
+public final class DedupJob {
+    public static final String REASON_EXACT = "exact-duplicate";
+    public static final String REASON_NEAR = "near-duplicate";
+    public static final String CLUSTER_SIZE = "cluster_size";
+    public static final String REASON = "reason";
+    public static final String DUPLICATE_OF = "duplicate_of";
+
+    private static final String JOIN_ID = "_dedup_id";
+
+    private DedupJob() {
+    }
+
+    /**
+     * @param docs input rows with at least a unique, non-null {@code id} and a {@code text} column (null text
+     *             counts as empty); an integer {@code cluster_size} column, if present, weights each row (so
+     *             re-deduplicating deduplicated data adds the cluster sizes up)
+     * @throws ConfigError              when {@code dedup.scope_column} names a column the input lacks
+     * @throws IllegalArgumentException when a column is missing or ids are null or not unique
+     */
+    public static DedupResult run(SparkSession spark, Dataset<Row> docs, DedupSettings settings) {
+        List<String> columns = Arrays.asList(docs.columns());
+        for (String required : List.of("id", "text")) {
+            if (!columns.contains(required)) {
+                throw new IllegalArgumentException("dedup input has no '" + required + "' column; columns: " + columns);
+            }
+        }
+        boolean scoped = !settings.scopeColumn().isEmpty();
+        if (scoped && !columns.contains(settings.scopeColumn())) {
+            throw settings.missingScopeColumn();
+        }
+        if (settings.nearEnabled() && settings.checkpoint() == DedupSettings.CheckpointMode.RELIABLE
+                && spark.sparkContext().getCheckpointDir().isEmpty()) {
+            throw ConfigError.forKey("dedup.components.checkpoint",
+                    "'reliable' needs a Spark checkpoint directory (SparkContext.setCheckpointDir)");
+        }
+        List<Dataset<?>> cached = new ArrayList<>();
+
+        // 1. One pass over the texts: exact key, length, band keys, verification data.
+        DocumentFeatures features = new DocumentFeatures(settings);
+        // Marked non-deterministic only so the optimiser cannot inline the UDF once per extracted field.
+        UserDefinedFunction featuresUdf = udf((UDF1<String, Row>) features::compute, DocumentFeatures.SCHEMA)
+                .asNondeterministic().asNonNullable();
+        Column scope = scoped ? col(settings.scopeColumn()).cast("string") : lit(null).cast("string");
+        Column weight = columns.contains(CLUSTER_SIZE)
+                ? coalesce(col(CLUSTER_SIZE).cast("long"), lit(1L)) : lit(1L);
+        Column rank = settings.survivor() == SurvivorRule.LONGEST_TEXT
+                ? col("f.length").cast("long").multiply(-1L) : lit(0L);
+        Dataset<Row> feats = docs
+                .select(col("id").cast("string").as("id"), scope.as("scope"), weight.as("w"),
+                        featuresUdf.apply(col("text").cast("string")).as("f"))
+                .select(col("id"), col("scope"), col("w"), col("f.exact_hi").as("hi"), col("f.exact_lo").as("lo"),
+                        rank.as("rank"), col("f.bands").as("bands"), col("f.signature").as("sig"),
+                        col("f.shingles").as("sh"))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        cached.add(feats);
+        checkIds(feats);
+
+        // 2. Exact groups: the survivor of each group is the minimum of (rank, id); no group is ever listed.
+        Dataset<Row> exact;
+        if (settings.exactEnabled()) {
+            Dataset<Row> groups = feats.groupBy("scope", "hi", "lo")
+                    .agg(min(struct(col("rank"), col("id"))).as("e"), sum("w").as("gw"), count(lit(1)).as("gn"))
+                    .select(col("scope").as("gs"), col("hi").as("ghi"), col("lo").as("glo"),
+                            col("e.id").as("exact_of"), col("gw"), col("gn"));
+            exact = feats.join(groups, feats.col("scope").eqNullSafe(groups.col("gs"))
+                            .and(col("hi").equalTo(col("ghi"))).and(col("lo").equalTo(col("glo"))))
+                    .select(col("id"), col("rank"), col("exact_of"), col("gw"), col("gn"), hasShingles(settings));
+        } else {
+            exact = feats.select(col("id"), col("rank"), col("id").as("exact_of"), col("w").as("gw"),
+                    lit(1L).as("gn"), hasShingles(settings));
+        }
+        exact = exact.persist(StorageLevel.MEMORY_AND_DISK());
+        cached.add(exact);
+        Dataset<Row> survivors = exact.where(col("id").equalTo(col("exact_of")));
+
+        // 3. Near duplicates among the exact survivors.
+        long candidateCount = 0;
+        long verifiedCount = 0;
+        int rounds = 0;
+        Dataset<Row> labels = null;
+        if (settings.nearEnabled()) {
+            Dataset<Row> nearInput = feats.join(survivors.select(col("id").as("sid")),
+                    col("id").equalTo(col("sid")), "left_semi").where(size(col("bands")).gt(0));
+            // Candidates with their verdict, persisted once: both counts come from one pass.
+            Dataset<Row> candidates = verify(candidateEdges(nearInput), nearInput, settings)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            cached.add(candidates);
+            Row edgeCounts = candidates.agg(count(lit(1)), sum(when(col("ok"), 1L).otherwise(0L))).first();
+            candidateCount = edgeCounts.getLong(0);
+            verifiedCount = nz(edgeCounts, 1);
+            Dataset<Row> verified = candidates.where(col("ok")).select("src", "dst");
+            if (verifiedCount > 0) {
+                ConnectedComponents.Labels cc = ConnectedComponents.run(verified, settings.maxIterations(),
+                        settings.checkpoint());
+                labels = cc.labels();
+                rounds = cc.rounds();
+            }
+        }
+
+        // 4. One survivor per component: minimum of (rank, id) over its exact survivors.
+        Dataset<Row> nodes;
+        if (labels == null) {
+            nodes = survivors.withColumn("label", col("id"));
+        } else {
+            Dataset<Row> l = labels.select(col("id").as("lid"), col("label").as("lbl"));
+            nodes = survivors.join(l, col("id").equalTo(col("lid")), "left")
+                    .withColumn("label", coalesce(col("lbl"), col("id")));
+        }
+        Dataset<Row> clusters = nodes.groupBy("label")
+                .agg(min(struct(col("rank"), col("id"))).as("s"), sum("gw").as("cw"), sum("gn").as("cn"))
+                .select(col("label").as("cl"), col("s.id").as("keep_id"), col("cw"), col("cn"));
+        Dataset<Row> nodeKeep = nodes.join(clusters, col("label").equalTo(col("cl")))
+                .select(col("id").as("eid"), col("keep_id"), col("cw"), col("cn"));
+
+        // 5. Decision per input row, cached so writing kept/removed recomputes nothing upstream (were blocks
+        // lost, Spark would recompute them from the input: slower, still correct).
+        Column isKept = col("id").equalTo(col("keep_id"));
+        Dataset<Row> decisions = exact.join(nodeKeep, col("exact_of").equalTo(col("eid")))
+                .select(col("id").as(JOIN_ID),
+                        when(isKept, lit(null).cast("string"))
+                                .when(col("id").notEqual(col("exact_of")), lit(REASON_EXACT))
+                                .otherwise(lit(REASON_NEAR)).as(REASON),
+                        when(isKept, lit(null).cast("string")).otherwise(col("keep_id")).as(DUPLICATE_OF),
+                        when(isKept, col("cw").cast("int")).as(CLUSTER_SIZE),
+                        when(isKept.and(col("cn").gt(1)), lit(1L)).otherwise(lit(0L)).as("is_cluster"),
+                        when(col("id").equalTo(col("exact_of")).and(col("has_sh").equalTo(false)), lit(1L))
+                                .otherwise(lit(0L)).as("no_sh"));
+        decisions = decisions.persist(StorageLevel.MEMORY_AND_DISK());
+
+        Row c = decisions.agg(count(lit(1)),
+                sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
+                sum(when(col(REASON).equalTo(REASON_EXACT), 1L).otherwise(0L)),
+                sum(when(col(REASON).equalTo(REASON_NEAR), 1L).otherwise(0L)),
+                sum("is_cluster"), sum("no_sh")).first();
+        DedupCounters counters = new DedupCounters(c.getLong(0), nz(c, 1), nz(c, 2), nz(c, 3), nz(c, 4), nz(c, 5),
+                candidateCount, verifiedCount, rounds);
+        for (Dataset<?> d : cached) {
+            d.unpersist(false);
+        }
+
+        Column docId = col("id").cast("string");
+        Dataset<Row> keptDecisions = decisions.where(col(REASON).isNull()).select(col(JOIN_ID), col(CLUSTER_SIZE));
+        Dataset<Row> removedDecisions = decisions.where(col(REASON).isNotNull())
+                .select(col(JOIN_ID), col(REASON), col(DUPLICATE_OF));
+        // Stale dedup columns of the input are replaced; its cluster_size went into the weights above.
+        Dataset<Row> kept = docs.drop(CLUSTER_SIZE, REASON, DUPLICATE_OF)
+                .join(keptDecisions, docId.equalTo(keptDecisions.col(JOIN_ID))).drop(JOIN_ID);
+        Dataset<Row> removed = docs.drop(REASON, DUPLICATE_OF)
+                .join(removedDecisions, docId.equalTo(removedDecisions.col(JOIN_ID))).drop(JOIN_ID);
+        Dataset<Row> finalDecisions = decisions;
+        return new DedupResult(kept, removed, counters, () -> finalDecisions.unpersist(false));
+    }
+
+    /**
+     * LSH: every document is linked to the smallest id among the documents sharing one of its band keys
+     * (within its scope). Buckets are reduced by a min-aggregation and joined back, so a bucket of any size
+     * streams through the join without being held in memory.
+     *
+     * @param docs rows with id, scope and a non-empty bands array
+     * @return distinct rows (src, dst), src != dst, dst the smallest id of a bucket src belongs to
+     */
+    static Dataset<Row> candidateEdges(Dataset<Row> docs) {
+        Dataset<Row> buckets = docs.select(col("scope"), col("id"), posexplode(col("bands")).as(new String[] {"band", "key"}));
+        Dataset<Row> minima = buckets.groupBy("scope", "band", "key").agg(min("id").as("root"))
+                .select(col("scope").as("ms"), col("band").as("mb"), col("key").as("mk"), col("root"));
+        return buckets.join(minima, col("scope").eqNullSafe(col("ms")).and(col("band").equalTo(col("mb")))
+                        .and(col("key").equalTo(col("mk"))))
+                .where(col("id").notEqual(col("root")))
+                .select(col("id").as("src"), col("root").as("dst"))
+                .distinct();
+    }
+
+    /** Adds a boolean column {@code ok}: whether the pair's similarity reaches the threshold (always, when off). */
+    static Dataset<Row> verify(Dataset<Row> candidates, Dataset<Row> docs, DedupSettings settings) {
+        if (settings.verification() == Verification.OFF) {
+            return candidates.withColumn("ok", lit(true));
+        }
+        String vector = settings.verification() == Verification.EXACT ? "sh" : "sig";
+        Dataset<Row> a = docs.select(col("id").as("aid"), col(vector).as("va"));
+        Dataset<Row> b = docs.select(col("id").as("bid"), col(vector).as("vb"));
+        Column similarity = settings.verification() == Verification.EXACT
+                // Shingle arrays are sorted and distinct, so these are set operations.
+                ? expr("size(array_intersect(va, vb)) / size(array_union(va, vb))")
+                : expr("aggregate(zip_with(va, vb, (x, y) -> if(x = y, 1, 0)), 0, (acc, e) -> acc + e) / size(va)");
+        return candidates.join(a, col("src").equalTo(col("aid")))
+                .join(b, col("dst").equalTo(col("bid")))
+                .select(col("src"), col("dst"), similarity.geq(lit(settings.threshold())).as("ok"));
+    }
+
+    /** Signature rows for storage (id, scope, band keys), the input of a later incremental run. */
+    public static Dataset<Row> signatures(Dataset<Row> docs, DedupSettings settings) {
+        DocumentFeatures features = new DocumentFeatures(settings.withVerification(Verification.OFF, settings.threshold()));
+        UserDefinedFunction featuresUdf = udf((UDF1<String, Row>) features::compute, DocumentFeatures.SCHEMA)
+                .asNondeterministic().asNonNullable();
+        boolean scoped = !settings.scopeColumn().isEmpty();
+        Column scope = scoped ? col(settings.scopeColumn()).cast("string") : lit(null).cast("string");
+        return docs.select(col("id").cast("string").as("id"), scope.as("scope"),
+                        featuresUdf.apply(col("text").cast("string")).as("f"))
+                .select(col("id"), col("scope"), col("f.exact_hi").as("exact_hi"), col("f.exact_lo").as("exact_lo"),
+                        col("f.bands").as("bands"));
+    }
+
+    private static Column hasShingles(DedupSettings settings) {
+        return (settings.nearEnabled() ? size(col("bands")).gt(0) : lit(false)).as("has_sh");
+    }
+
+    private static void checkIds(Dataset<Row> feats) {
+        List<Row> bad = feats.groupBy("id").count()
+                .where(col("id").isNull().or(col("count").gt(1))).limit(1).collectAsList();
+        if (!bad.isEmpty()) {
+            Row r = bad.get(0);
+            throw new IllegalArgumentException(r.isNullAt(0)
+                    ? "dedup input has rows with a null id"
+                    : "dedup input ids must be unique; id '" + r.getString(0) + "' occurs " + r.getLong(1) + " times");
+        }
+    }
+
+    private static long nz(Row row, int i) {
+        return row.isNullAt(i) ? 0L : row.getLong(i);
+    }
+}

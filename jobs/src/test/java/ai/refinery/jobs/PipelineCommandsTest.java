@@ -1,0 +1,127 @@
+package ai.refinery.jobs;
+
+import ai.refinery.pipeline.output.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bios -> rephrase -> tokenizer -> tokenize through the command line, each output read back with DuckDB. */
+class PipelineCommandsTest {
+    static final String LOCAL = "--set=spark.master=local[2]";
+
+    @TempDir
+    static Path work;
+
+    @BeforeAll
+    static void generateBios() {
+        Cli.Capture bios = Cli.Capture.run("bios", "--people", "120", "--seed", "7", "--output", work.resolve("bios").toString(), LOCAL);
+        assertEquals(0, bios.code(), bios.out() + bios.err());
+    }
+
+    @Test
+    void biosWritesDocumentsAndEntities() throws Exception {
+        Path bios = work.resolve("bios");
+        assertTrue(Files.exists(bios.resolve("_SUCCESS")));
+        assertEquals(120, Cli.query("SELECT count(*) FROM read_parquet('" + bios.resolve("data") + "/*.parquet')"));
+        assertEquals(120, Cli.query("SELECT count(DISTINCT full_name) FROM read_parquet('" + bios.resolve("entities") + "/*.parquet')"));
+        Map<String, Object> manifest = Json.readMap(Files.readString(bios.resolve("manifest.json")));
+        assertEquals(7, ((Number) ((Map<?, ?>) ((Map<?, ?>) manifest.get("configuration")).get("bios")).get("seed")).intValue());
+    }
+
+    @Test
+    void templateRephrasingMultipliesEachPerson() throws Exception {
+        Path out = work.resolve("multi3");
+        Cli.Capture r = Cli.Capture.run("rephrase", "--input", work.resolve("bios").toString(), "--output", out.toString(),
+                "--set", "rephrase.multi=3", "--set", "rephrase.permute=true", LOCAL);
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(360, Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("data") + "/*.parquet')"));
+        assertEquals(120, Cli.query("SELECT count(DISTINCT person_id) FROM read_parquet('" + out.resolve("data") + "/*.parquet')"));
+        assertEquals(0, Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("rejected") + "/*.parquet')"));
+    }
+
+    @Test
+    void qaConversionWritesChatRowsWithAPersonLevelSplit() throws Exception {
+        Path out = work.resolve("qa");
+        Cli.Capture r = Cli.Capture.run("rephrase", "--input", work.resolve("bios").toString(), "--output", out.toString(),
+                "--set", "rephrase.rephraser=qa", LOCAL);
+        assertEquals(0, r.code(), r.out() + r.err());
+        String data = "read_parquet('" + out.resolve("data") + "/*.parquet')";
+        assertEquals(720, Cli.query("SELECT count(*) FROM " + data), "six questions per person");
+        assertEquals(0, Cli.query("SELECT count(*) FROM (SELECT person_id FROM " + data
+                + " GROUP BY person_id HAVING count(DISTINCT split) > 1)"), "no person in both splits");
+        assertEquals(720, Cli.query("SELECT count(*) FROM " + data + " WHERE messages[-1].role = 'assistant'"));
+    }
+
+    @Test
+    void unknownRephraserIsExit2() {
+        Cli.Capture r = Cli.Capture.run("rephrase", "--input", work.resolve("bios").toString(), "--output",
+                work.resolve("bad").toString(), "--set", "rephrase.rephraser=poetry", LOCAL);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("rephrase.rephraser"), r.err());
+    }
+
+    @Test
+    void tokenizerThenPacking() throws Exception {
+        Path tok = work.resolve("tok");
+        Cli.Capture t = Cli.Capture.run("tokenizer", "--input", work.resolve("bios").toString(), "--output", tok.toString(),
+                "--set", "tokenizer.vocab_size=400", LOCAL);
+        assertEquals(0, t.code(), t.out() + t.err());
+        assertTrue(Files.readString(tok.resolve("tokenizer.json")).contains("<|endoftext|>"));
+
+        Path packed = work.resolve("packed");
+        Cli.Capture p = Cli.Capture.run("tokenize", "--input", work.resolve("bios").toString(), "--tokenizer", tok.toString(),
+                "--output", packed.toString(), "--set", "pack.context_length=32", "--set", "pack.validation_fraction=0.1", LOCAL);
+        assertEquals(0, p.code(), p.out() + p.err());
+        Map<String, Object> stats = Json.readMap(Files.readString(packed.resolve("stats.json")));
+        long windows = Cli.query("SELECT count(*) FROM read_parquet('" + packed.resolve("data") + "/*/*.parquet')");
+        assertTrue(windows > 0);
+        assertEquals(((Number) stats.get("windows")).longValue(), windows);
+        assertEquals(0, Cli.query("SELECT count(*) FROM read_parquet('" + packed.resolve("data")
+                + "/*/*.parquet') WHERE len(tokens) <> 33"));
+        assertTrue(Files.isDirectory(packed.resolve("data/split=validation")));
+    }
+
+    @Test
+    void missingTokenizerIsExit2() {
+        Cli.Capture p = Cli.Capture.run("tokenize", "--input", work.resolve("bios").toString(), "--tokenizer",
+                work.resolve("nope").toString(), "--output", work.resolve("p2").toString(), LOCAL);
+        assertEquals(2, p.code());
+        assertTrue(p.err().contains("--tokenizer"), p.err());
+    }
+
+    @Test
+    void dedupOfRephrasedBiographiesKeepsOnePerExactCopy() throws Exception {
+        // multi3 of the same people twice over gives every biography an exact copy
+        Path twice = work.resolve("dedup-in");
+        Cli.Capture r = Cli.Capture.run("rephrase", "--input", work.resolve("bios").toString(), "--output", twice.toString(),
+                "--set", "rephrase.multi=2", LOCAL);
+        assertEquals(0, r.code(), r.out() + r.err());
+        Path copy = work.resolve("dedup-copy");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
+            Files.createDirectories(copy);
+            s.execute("COPY (SELECT id || '-copy' AS id, text FROM read_parquet('" + twice.resolve("data")
+                    + "/*.parquet') UNION ALL SELECT id, text FROM read_parquet('" + twice.resolve("data")
+                    + "/*.parquet')) TO '" + copy.resolve("docs.parquet") + "' (FORMAT PARQUET)");
+        }
+        Path out = work.resolve("deduped");
+        Cli.Capture d = Cli.Capture.run("dedup", "--input", copy.toString(), "--output", out.toString(), LOCAL);
+        assertEquals(0, d.code(), d.out() + d.err());
+        String data = "read_parquet('" + out.resolve("data") + "/*.parquet')";
+        String rejected = "read_parquet('" + out.resolve("rejected") + "/*.parquet')";
+        long kept = Cli.query("SELECT count(*) FROM " + data);
+        long removed = Cli.query("SELECT count(*) FROM " + rejected);
+        assertEquals(480, kept + removed, "accounting closes");
+        assertTrue(kept <= 240, "every copy is removed: " + kept);
+        assertEquals(0, Cli.query("SELECT count(*) FROM " + data + " WHERE id LIKE '%-copy'"), "smallest id survives");
+        assertEquals(480, Cli.query("SELECT sum(cluster_size) FROM " + data));
+        assertEquals(0, Cli.query("SELECT count(*) FROM " + rejected + " r LEFT JOIN " + data
+                + " d ON r.duplicate_of = d.id WHERE d.id IS NULL OR r.stage <> 'dedup'"), "duplicate_of names a kept row");
+    }
+}
