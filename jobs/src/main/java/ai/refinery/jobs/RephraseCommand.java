@@ -9,6 +9,8 @@ import ai.refinery.rephrasing.QaConverter;
 import ai.refinery.rephrasing.RephraseResult;
 import ai.refinery.rephrasing.RephraseSettings;
 import ai.refinery.rephrasing.TemplateRephraser;
+import ai.refinery.rephrasing.model.ModelRephraseSettings;
+import ai.refinery.rephrasing.model.ModelRephraser;
 import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -29,28 +31,39 @@ import java.util.Set;
         description = {"Rephrases entity records (the entities/ of 'bios') into training data, after Physics of "
                 + "Language Models 3.1: the rephraser (setting rephrase.rephraser) is 'template' (multiM biographies, "
                 + "permuted sentences, full names: rephrase.multi, rephrase.permute, rephrase.fullname) or 'qa' "
-                + "(question/answer conversations in the SFT row format with a person-level train/test split).",
+                + "(question/answer conversations in the SFT row format with a person-level train/test split), or 'model' "
+                + "(documents with id and text rewritten in the styles of rephrase.model.styles by a language model behind "
+                + "an OpenAI-compatible endpoint such as 'refinery serve', checked by rephrase.guards; one row per document "
+                + "and style, failures and guard rejections in rejected/).",
                 "Output rows are in a seeded global order so that a person's variants never sit together; "
                         + "data/ part files hold consecutive ranges of that order."},
         footer = {"%nExamples:",
                 "  refinery rephrase --input out/bios --output out/bios-multi5 --set rephrase.multi=5 --set rephrase.permute=true",
-                "  refinery rephrase --input out/bios --output out/bios-qa --set rephrase.rephraser=qa"})
+                "  refinery rephrase --input out/bios --output out/bios-qa --set rephrase.rephraser=qa",
+                "  refinery rephrase --input out/filtered --output out/rephrased --set rephrase.rephraser=model "
+                        + "--set rephrase.model.endpoint=http://127.0.0.1:8080 --set rephrase.model.styles=[wikipedia,simple]"})
 final class RephraseCommand extends StageCommand {
     @Mixin
     InputOptions input;
 
     @Override
     void validate(Config config) {
-        rephraser(config);
-        RephraseSettings.from(config);
+        if (rephraser(config).equals("model")) {
+            ModelRephraseSettings.from(config);
+        } else {
+            RephraseSettings.from(config);
+        }
     }
 
     private static String rephraser(Config config) {
-        return new Section(config, "rephrase").oneOf("rephraser", Set.of("template", "qa"));
+        return new Section(config, "rephrase").oneOf("rephraser", Set.of("template", "qa", "model"));
     }
 
     @Override
     Result run(SparkSession spark, Config config, StageRun run) {
+        if (rephraser(config).equals("model")) {
+            return runModel(spark, config, run);
+        }
         RephraseSettings settings = RephraseSettings.from(config);
         Dataset<Row> people = spark.read().parquet(entityPaths(spark.sparkContext().hadoopConfiguration()));
         String rephraser = rephraser(config);
@@ -64,6 +77,23 @@ final class RephraseCommand extends StageCommand {
         Map<String, Long> stats = result.stats();
         return new Result(stats, stats, rephraser + ": " + stats.get("people_in") + " people in, "
                 + stats.get("rows_out") + " rows out, " + stats.get("people_rejected") + " rejected");
+    }
+
+    /** Documents (id, text) rewritten in styles by a model behind an OpenAI-compatible endpoint. */
+    private Result runModel(SparkSession spark, Config config, StageRun run) {
+        ModelRephraseSettings settings = ModelRephraseSettings.from(config);
+        ModelRephraser.Result result = ModelRephraser.run(spark, ParquetInputs.read(spark, input.inputs), settings);
+        try {
+            int files = new Section(config, "output").intAtLeast("files", 0);
+            Dataset<Row> data = result.data();
+            run.writeParquet(StageOutput.DATA, files > 0 ? data.coalesce(files) : data);
+            run.writeParquet(StageOutput.REJECTED, result.rejected());
+            Map<String, Long> stats = result.stats();
+            return new Result(stats, stats, "model: " + stats.get("documents_in") + " documents, " + stats.get("rows_out")
+                    + " rows out, " + stats.get("rejected") + " rejected");
+        } finally {
+            result.release();
+        }
     }
 
     /** A bios output folder stands for its entities/; anything else is read as Parquet of entity records. */

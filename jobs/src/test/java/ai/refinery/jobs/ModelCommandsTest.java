@@ -1,0 +1,199 @@
+package ai.refinery.jobs;
+
+import ai.refinery.pipeline.output.Json;
+import ai.refinery.rephrasing.model.Guards;
+import ai.refinery.rephrasing.model.ModelRephraseSettings;
+import ai.refinery.rephrasing.model.ModelRephraser;
+import ai.refinery.training.generate.Generator;
+import ai.refinery.training.generate.ModelBundle;
+import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.model.GptModel;
+import ai.refinery.training.model.ModelSettings;
+import ai.refinery.training.serve.CompletionServer;
+import ai.refinery.training.serve.ServeSettings;
+import ai.refinery.training.tokenizer.BpeTokenizer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** generate, serve and model rephrasing with a tiny random model: our own server, real HTTP, local Spark. */
+class ModelCommandsTest {
+    static final String LOCAL = "--set=spark.master=local[2]";
+    static final int CONTEXT = 48;
+
+    @TempDir
+    static Path work;
+    static Path modelDir;
+    static ComputationGraph graph;
+    static BpeTokenizer tok;
+    static CompletionServer server;
+    static Path docs;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        tok = BpeTokenizer.fromMerges(List.of());
+        graph = GptModel.build(new ModelSettings(tok.vocabSize(), CONTEXT, 16, 1, 2, 2, 0),
+                GptModel.Optimization.none(), DataType.FLOAT, 17);
+        modelDir = work.resolve("tiny");
+        ModelBundle.write(modelDir.toString(), graph, tok, new Configuration());
+        server = CompletionServer.start(ModelBundle.load(modelDir.toString(), new Configuration()),
+                new ServeSettings("127.0.0.1", 0, 2, 16, 1 << 20, 64, 16, ""),
+                new SamplingSettings(16, 0.8, 0, 0.95, 42, List.of()));
+
+        // Prompt templates short enough for a 48-token context of a byte-level tokenizer.
+        Path prompts = Files.createDirectories(work.resolve("prompts"));
+        Files.writeString(prompts.resolve("rephrase-wiki.txt"), "W: {text}\n");
+        Files.writeString(prompts.resolve("rephrase-easy.txt"), "E: {text}\n");
+
+        SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType)
+                .add("prompt", DataTypes.StringType);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            rows.add(RowFactory.create("doc" + i, "Doc " + i + " says hello.", "Tell " + i + ":"));
+        }
+        rows.add(RowFactory.create("empty", "", "x".repeat(CONTEXT + 1)));
+        docs = work.resolve("docs");
+        spark.createDataFrame(rows, schema).coalesce(2).write().parquet(docs.toString());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        server.close();
+    }
+
+    private static List<String> rephraseArgs(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("rephrase", "--input", docs.toString(), "--output", out.toString(), LOCAL,
+                "--set", "rephrase.rephraser=model",
+                "--set", "rephrase.model.endpoint=" + server.baseUri(),
+                "--set", "rephrase.model.prompts=" + work.resolve("prompts"),
+                "--set", "rephrase.model.styles=[wiki,easy]",
+                "--set", "rephrase.model.max_tokens=12",
+                "--set", "rephrase.model.max_source_chars=30",
+                "--set", "rephrase.model.batch_size=3",
+                "--set", "rephrase.model.concurrency=2",
+                "--set", "rephrase.guards.stages=[]",
+                "--set", "rephrase.guards.min_chars=0"));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    private static Map<String, String> texts(Path folder) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, text FROM read_parquet('" + folder + "/*.parquet')")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void modelRephrasingThroughOurServer() throws Exception {
+        Path out = work.resolve("rephrased");
+        Cli.Capture r = Cli.Capture.run(rephraseArgs(out).toArray(new String[0]));
+        assertEquals(0, r.code(), r.out() + r.err());
+        Map<String, String> data = texts(out.resolve("data"));
+        Map<String, Object> stats = Json.readMap(Files.readString(out.resolve("stats.json")));
+        assertEquals(7, ((Number) stats.get("documents_in")).intValue());
+        assertEquals(1, ((Number) stats.get("rejected.input.empty_text")).intValue());
+        assertEquals(12, ((Number) stats.get("generations")).intValue());
+        long rejectedGenerations = Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("rejected")
+                + "/*.parquet') WHERE stage <> 'input'");
+        assertEquals(12, data.size() + rejectedGenerations, "every (document, style) is in data/ or rejected/");
+        // The model id is the one the server lists; provenance on every row.
+        assertEquals(data.size(), Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("data") + "/*.parquet') "
+                + "WHERE model_id = 'tiny' AND seed = 42 AND rephraser = 'model/' || style AND id = source_id || '-' || style"));
+
+        // A row's text is what the model gives for its prompt with the request's settings and seed.
+        Generator g = ModelBundle.load(modelDir.toString(), new Configuration()).generator();
+        SamplingSettings asked = new SamplingSettings(12, 0.7, 0, 0.95, 42, List.of());
+        for (Map.Entry<String, String> e : data.entrySet()) {
+            String docId = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
+            String style = e.getKey().substring(e.getKey().lastIndexOf('-') + 1);
+            String text = "Doc " + docId.substring(3) + " says hello.";
+            String prompt = (style.equals("wiki") ? "W: " : "E: ") + text;
+            assertEquals(g.complete(prompt, asked).text().strip(), e.getValue(), e.getKey());
+        }
+
+        // Another partitioning and batch size give the same rows.
+        Path again = work.resolve("rephrased-again");
+        Cli.Capture r2 = Cli.Capture.run(rephraseArgs(again, "--set", "rephrase.model.batch_size=1",
+                "--set", "spark.conf={\"spark.default.parallelism\": 3}").toArray(new String[0]));
+        assertEquals(0, r2.code(), r2.out() + r2.err());
+        assertEquals(data, texts(again.resolve("data")));
+    }
+
+    @Test
+    void aServerThatIsDownGivesRejectedRowsNotMissingOnes() throws Exception {
+        SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
+        var config = ai.refinery.pipeline.config.Settings.load(null, List.of(
+                "rephrase.model.endpoint=\"http://127.0.0.1:9\"", "rephrase.model.model=tiny",
+                "rephrase.model.prompts=\"" + work.resolve("prompts") + "\"", "rephrase.model.styles=[wiki]",
+                "rephrase.model.retries=1", "rephrase.model.backoff_ms=10", "rephrase.model.timeout_s=2",
+                "rephrase.guards.stages=[]"));
+        ModelRephraseSettings s = ModelRephraseSettings.from(config);
+        ModelRephraser.Result r = ModelRephraser.run(spark, spark.read().parquet(docs.toString()), s);
+        try {
+            Map<String, Long> stats = r.stats();
+            assertEquals(6L, stats.get("rejected.generate.generation_failed"));
+            assertEquals(0L, stats.get("rows_out"));
+            assertTrue(r.rejected().filter("stage = 'generate'").first().<String>getAs("detail").startsWith("connection error"));
+        } finally {
+            r.release();
+        }
+        assertEquals(List.of(), Guards.from(config).stageNames());
+    }
+
+    @Test
+    void generateOnePromptPrintsTheCompletion() {
+        Cli.Capture r = Cli.Capture.run("generate", "--model", modelDir.toString(), "--prompt", "Hello",
+                "--set", "generate.temperature=0", "--set", "generate.max_tokens=6");
+        assertEquals(0, r.code(), r.err());
+        Generator g = new Generator(graph, tok, CONTEXT);
+        assertEquals(g.complete("Hello", SamplingSettings.greedy(6)).text() + System.lineSeparator(), r.out());
+        assertTrue(r.err().contains("finish_reason"), r.err());
+    }
+
+    @Test
+    void generateATableOfPromptsAsASparkJob() throws Exception {
+        Path out = work.resolve("completions");
+        Cli.Capture r = Cli.Capture.run("generate", "--model", modelDir.toString(), "--input", docs.toString(),
+                "--output", out.toString(), LOCAL, "--set", "generate.max_tokens=5");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertEquals(6, Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("data") + "/*.parquet') "
+                + "WHERE model_id = 'tiny' AND completion_tokens <= 5 AND settings LIKE '%\"seed\":42%'"));
+        assertEquals(1, Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("rejected") + "/*.parquet') "
+                + "WHERE stage = 'generate' AND reason = 'prompt_too_long' AND id = 'empty'"));
+
+        Cli.Capture bad = Cli.Capture.run("generate", "--model", work.resolve("nope").toString(), "--prompt", "x");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--model"), bad.err());
+        assertEquals(2, Cli.Capture.run("generate", "--model", modelDir.toString()).code());
+    }
+}

@@ -1,0 +1,82 @@
+package ai.refinery.training.serve;
+
+import ai.refinery.pipeline.config.ConfigError;
+import ai.refinery.pipeline.config.Section;
+import com.typesafe.config.Config;
+
+/**
+ * Settings of the completion server (section "serve" of refinery.conf).
+ *
+ * @param host            address to bind; loopback by default, so nothing outside the machine can reach it
+ * @param port            TCP port; 0 picks a free one
+ * @param threads         requests generated at once (one model copy each)
+ * @param maxQueue        requests waiting for a thread; beyond that the server answers 503 at once
+ * @param maxRequestBytes largest request body accepted (413 above)
+ * @param maxTokensLimit  largest max_tokens a request may ask for (400 above)
+ * @param maxPrompts      largest number of prompts in one request's prompt list (400 above)
+ * @param modelId         the model's name in the API; empty: the model folder's name
+ */
+public record ServeSettings(String host, int port, int threads, int maxQueue, int maxRequestBytes,
+                            int maxTokensLimit, int maxPrompts, String modelId) {
+    public static final String SECTION = "serve";
+
+    public ServeSettings {
+        if (host == null || host.isBlank()) {
+            throw ConfigError.forKey(SECTION + ".host", "must not be empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw ConfigError.forKey(SECTION + ".port", "must be in [0, 65535], got " + port);
+        }
+        if (threads < 1) {
+            throw ConfigError.forKey(SECTION + ".threads", "must be at least 1, got " + threads);
+        }
+        if (maxQueue < 0) {
+            throw ConfigError.forKey(SECTION + ".max_queue", "must be at least 0, got " + maxQueue);
+        }
+        if (maxRequestBytes < 64) {
+            throw ConfigError.forKey(SECTION + ".max_request_bytes", "must be at least 64, got " + maxRequestBytes);
+        }
+        if (maxTokensLimit < 1) {
+            throw ConfigError.forKey(SECTION + ".max_tokens_limit", "must be at least 1, got " + maxTokensLimit);
+        }
+        if (maxPrompts < 1) {
+            throw ConfigError.forKey(SECTION + ".max_prompts", "must be at least 1, got " + maxPrompts);
+        }
+        modelId = modelId == null ? "" : modelId;
+    }
+
+    public static ServeSettings from(Config config) {
+        Section s = new Section(config, SECTION);
+        return new ServeSettings(s.string("host"), s.intAtLeast("port", 0), s.intAtLeast("threads", 1),
+                s.intAtLeast("max_queue", 0), s.intAtLeast("max_request_bytes", 64), s.intAtLeast("max_tokens_limit", 1),
+                s.intAtLeast("max_prompts", 1), s.string("model_id"));
+    }
+
+    public ServeSettings withPort(int p) {
+        return new ServeSettings(host, p, threads, maxQueue, maxRequestBytes, maxTokensLimit, maxPrompts, modelId);
+    }
+
+    public ServeSettings withHost(String h) {
+        return new ServeSettings(h, port, threads, maxQueue, maxRequestBytes, maxTokensLimit, maxPrompts, modelId);
+    }
+
+    public ServeSettings withThreads(int t) {
+        return new ServeSettings(host, port, t, maxQueue, maxRequestBytes, maxTokensLimit, maxPrompts, modelId);
+    }
+
+    public ServeSettings withMaxQueue(int q) {
+        return new ServeSettings(host, port, threads, q, maxRequestBytes, maxTokensLimit, maxPrompts, modelId);
+    }
+
+    public ServeSettings withMaxRequestBytes(int b) {
+        return new ServeSettings(host, port, threads, maxQueue, b, maxTokensLimit, maxPrompts, modelId);
+    }
+
+    public ServeSettings withMaxTokensLimit(int m) {
+        return new ServeSettings(host, port, threads, maxQueue, maxRequestBytes, m, maxPrompts, modelId);
+    }
+
+    public ServeSettings withModelId(String id) {
+        return new ServeSettings(host, port, threads, maxQueue, maxRequestBytes, maxTokensLimit, maxPrompts, id);
+    }
+}
