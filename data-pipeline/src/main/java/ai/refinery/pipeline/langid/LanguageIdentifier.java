@@ -5,9 +5,11 @@ import com.github.pemistahl.lingua.api.Language;
 import com.github.pemistahl.lingua.api.LanguageDetector;
 import com.github.pemistahl.lingua.api.LanguageDetectorBuilder;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -54,9 +56,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Lingua keeps its models in static maps and loads each language's model on first use, so they live once
  * per JVM. Detectors are cached per (accuracy, candidate languages); this object only holds the settings and
  * looks its detector up lazily, so it is cheap to serialize into Spark closures. Detection is thread-safe.
- * Low accuracy uses trigram models only (~70 MB of heap for all languages); high accuracy also uses uni-,
- * bi-, quadri- and fivegram models for texts shorter than 120 characters (Lingua uses trigrams alone above
- * that) and needs ~1.4 GB for all languages once they are loaded.
+ * Where Lingua uses trigrams alone (low accuracy, and any text of 120 characters or more) the n-gram sums
+ * come from {@link TrigramTables}: Lingua's uni-, bi- and trigram models in primitive tables (~40 MB for all
+ * languages), scored in one pass, with Lingua's own clean-up and script rules before it; the results are
+ * Lingua's. High accuracy on shorter texts runs Lingua itself, with all its n-gram models (~1.4 GB for all
+ * languages once they are loaded).
  */
 public final class LanguageIdentifier implements Detector {
     private static final long serialVersionUID = 1L;
@@ -78,6 +82,9 @@ public final class LanguageIdentifier implements Detector {
     }
 
     private static final Map<String, Language> BY_CODE = new TreeMap<>();
+    private static final Language[] LANGUAGES = Language.values();
+    /** Lingua's HIGH_ACCURACY_MODE_MAX_TEXT_LENGTH: from this cleaned length on, it uses trigrams alone. */
+    private static final int HIGH_ACCURACY_MAX_LENGTH = 120;
 
     static {
         for (Language language : Language.all()) {
@@ -89,12 +96,14 @@ public final class LanguageIdentifier implements Detector {
     }
 
     private static final Map<Key, LanguageDetector> DETECTORS = new ConcurrentHashMap<>();
+    private static final Map<Set<Language>, LinguaRules> RULES = new ConcurrentHashMap<>();
 
     private final Accuracy accuracy;
     private final int maxChars;
     /** ISO 639-1 codes of the candidate languages, sorted. */
     private final TreeSet<String> languages;
     private transient volatile LanguageDetector detector;
+    private transient volatile LinguaRules rules;
 
     /** A detector over every language Lingua supports. */
     public LanguageIdentifier(Accuracy accuracy, int maxChars) {
@@ -157,7 +166,17 @@ public final class LanguageIdentifier implements Detector {
 
     @Override
     public Detection detect(String text) {
-        SortedMap<Language, Double> values = lingua().computeLanguageConfidenceValues(prefix(text, maxChars));
+        String sample = prefix(text, maxChars);
+        String cleaned = LinguaRules.cleanUp(sample);
+        if (accuracy == Accuracy.LOW || cleaned.length() >= HIGH_ACCURACY_MAX_LENGTH) {
+            return detectByTrigrams(cleaned);
+        }
+        return detectWithLingua(sample);
+    }
+
+    /** Lingua's own computation, end to end (high accuracy on short texts; the reference of the fast path). */
+    Detection detectWithLingua(String text) {
+        SortedMap<Language, Double> values = lingua().computeLanguageConfidenceValues(text);
         if (values.isEmpty()) {
             return Detection.undetermined();
         }
@@ -166,6 +185,49 @@ public final class LanguageIdentifier implements Detector {
             return Detection.undetermined();
         }
         return new Detection(code(top), topScore(values.values()));
+    }
+
+    /**
+     * Lingua's computeLanguageConfidenceValues where it uses trigrams alone (low accuracy, or any text of 120
+     * characters or more), on tables: its clean-up and script rules from {@link LinguaRules}, the n-gram sums
+     * from {@link TrigramTables}. The result is Lingua's to float precision (tested against it on real text).
+     */
+    private Detection detectByTrigrams(String cleaned) {
+        if (cleaned.isEmpty() || cleaned.codePoints().noneMatch(Character::isLetter)) {
+            return Detection.undetermined();
+        }
+        LinguaRules rules = rules();
+        List<String> words = LinguaRules.words(cleaned);
+        Language byRules = rules.detectByRules(words);
+        if (byRules != Language.UNKNOWN) {
+            return new Detection(code(byRules), 1.0);
+        }
+        Set<Language> filtered = rules.filterByRules(words);
+        if (filtered.size() == 1) {
+            return new Detection(code(filtered.iterator().next()), 1.0);
+        }
+        if (cleaned.length() < 3) {
+            return Detection.undetermined();
+        }
+        int[] candidates = filtered.stream().mapToInt(Language::ordinal).sorted().toArray();
+        double[] sums = TrigramTables.get().sums(cleaned, candidates);
+        // Languages with no known n-gram (sum 0) drop out; the top is the largest sum, ties to the first language.
+        int top = -1;
+        for (int k = 0; k < sums.length; k++) {
+            if (sums[k] < 0 && (top < 0 || sums[k] > sums[top])) {
+                top = k;
+            }
+        }
+        if (top < 0) {
+            return Detection.undetermined();
+        }
+        List<Double> relative = new ArrayList<>(sums.length);
+        for (double sum : sums) {
+            if (sum < 0) {
+                relative.add(sums[top] / sum);
+            }
+        }
+        return new Detection(code(LANGUAGES[candidates[top]]), topScore(relative));
     }
 
     /**
@@ -204,14 +266,27 @@ public final class LanguageIdentifier implements Detector {
         return text.substring(0, end);
     }
 
+    private LinguaRules rules() {
+        LinguaRules r = rules;
+        if (r == null) {
+            r = RULES.computeIfAbsent(candidateSet(), LinguaRules::new);
+            rules = r;
+        }
+        return r;
+    }
+
+    private EnumSet<Language> candidateSet() {
+        EnumSet<Language> set = EnumSet.noneOf(Language.class);
+        for (String code : languages) {
+            set.add(BY_CODE.get(code));
+        }
+        return set;
+    }
+
     private LanguageDetector lingua() {
         LanguageDetector d = detector;
         if (d == null) {
-            EnumSet<Language> set = EnumSet.noneOf(Language.class);
-            for (String code : languages) {
-                set.add(BY_CODE.get(code));
-            }
-            d = DETECTORS.computeIfAbsent(new Key(accuracy, set), LanguageIdentifier::build);
+            d = DETECTORS.computeIfAbsent(new Key(accuracy, candidateSet()), LanguageIdentifier::build);
             detector = d;
         }
         return d;
