@@ -17,7 +17,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,18 +80,16 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SparkSession spark = SparkSessions.create("generate", config);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        ModelBundle.Files files = model.locate(hadoop);
         // Load once on the driver: a model that cannot be read is a usage error before any task runs.
-        ModelBundle checked = model.load(hadoop);
+        ModelOption.LoadedModel loaded = model.read(hadoop);
+        ModelBundle.Files files = loaded.files();
         List<String> arguments = spec.commandLine().getParseResult().originalArgs();
         StageRun run = StageRun.open(spark, "generate", arguments, config, output, overwrite);
-        run.manifest().put("model", Map.of("id", checked.modelId(), "model_zip", files.modelZip(),
-                "tokenizer", files.tokenizerJson(), "context_length", checked.contextLength()));
+        run.manifest().put("model", Map.of("id", files.modelId(), "model_zip", files.modelZip(),
+                "tokenizer", files.tokenizerJson(), "context_length", loaded.bundle().contextLength()));
         try {
             GenerateJob.Result result = GenerateJob.run(spark, ParquetInputs.read(spark, inputs), promptColumn,
-                    ModelBundle.read(files.modelZip(), hadoop),
-                    new String(ModelBundle.read(files.tokenizerJson(), hadoop), StandardCharsets.UTF_8),
-                    checked.modelId(), sampling);
+                    loaded.modelZip(), loaded.tokenizerJson(), files.modelId(), sampling);
             try {
                 run.writeParquet(StageOutput.DATA, result.data());
                 run.writeParquet(StageOutput.REJECTED, result.rejected());

@@ -33,7 +33,8 @@ import java.util.Set;
                 + "permuted sentences, full names: rephrase.multi, rephrase.permute, rephrase.fullname) or 'qa' "
                 + "(question/answer conversations in the SFT row format with a person-level train/test split), or 'model' "
                 + "(documents with id and text rewritten in the styles of rephrase.model.styles by a language model behind "
-                + "an OpenAI-compatible endpoint such as 'refinery serve', checked by rephrase.guards; one row per document "
+                + "an OpenAI-compatible endpoint such as 'refinery serve', or by one of our models loaded in every executor "
+                + "(rephrase.model.local_model), checked by rephrase.guards; one row per document "
                 + "and style, failures and guard rejections in rejected/).",
                 "Output rows are in a seeded global order so that a person's variants never sit together; "
                         + "data/ part files hold consecutive ranges of that order."},
@@ -41,8 +42,12 @@ import java.util.Set;
                 "  refinery rephrase --input out/bios --output out/bios-multi5 --set rephrase.multi=5 --set rephrase.permute=true",
                 "  refinery rephrase --input out/bios --output out/bios-qa --set rephrase.rephraser=qa",
                 "  refinery rephrase --input out/filtered --output out/rephrased --set rephrase.rephraser=model "
-                        + "--set rephrase.model.endpoint=http://127.0.0.1:8080 --set rephrase.model.styles=[wikipedia,simple]"})
+                        + "--set rephrase.model.endpoint=http://127.0.0.1:8080 --set rephrase.model.styles=[wikipedia,simple]",
+                "  refinery rephrase --input out/filtered --output out/rephrased --set rephrase.rephraser=model "
+                        + "--set rephrase.model.local_model=runs/small"})
 final class RephraseCommand extends StageCommand {
+    static final String LOCAL_MODEL = "local_model";
+
     @Mixin
     InputOptions input;
 
@@ -79,10 +84,26 @@ final class RephraseCommand extends StageCommand {
                 + stats.get("rows_out") + " rows out, " + stats.get("people_rejected") + " rejected");
     }
 
-    /** Documents (id, text) rewritten in styles by a model behind an OpenAI-compatible endpoint. */
+    /**
+     * Documents (id, text) rewritten in styles by a model: one of ours loaded in every executor when
+     * rephrase.model.local_model names it, else the model behind an OpenAI-compatible endpoint.
+     */
     private Result runModel(SparkSession spark, Config config, StageRun run) {
         ModelRephraseSettings settings = ModelRephraseSettings.from(config);
-        ModelRephraser.Result result = ModelRephraser.run(spark, ParquetInputs.read(spark, input.inputs), settings);
+        String local = new Section(config, ModelRephraseSettings.SECTION).string(LOCAL_MODEL);
+        Dataset<Row> docs = ParquetInputs.read(spark, input.inputs);
+        ModelRephraser.Result result;
+        if (local.isEmpty()) {
+            result = ModelRephraser.run(spark, docs, settings);
+        } else {
+            ModelOption.LoadedModel model = ModelOption.read(ModelRephraseSettings.SECTION + "." + LOCAL_MODEL, local,
+                    spark.sparkContext().hadoopConfiguration());
+            run.manifest().put("model", Map.of("id", model.files().modelId(), "model_zip", model.files().modelZip(),
+                    "tokenizer", model.files().tokenizerJson(), "context_length", model.bundle().contextLength()));
+            result = ModelRephraser.run(spark, docs,
+                    settings.model().isEmpty() ? settings.withModel(model.files().modelId()) : settings,
+                    LocalModelGenerator.source(spark, model.files(), model.modelZip(), model.tokenizerJson()));
+        }
         try {
             int files = new Section(config, "output").intAtLeast("files", 0);
             Dataset<Row> data = result.data();

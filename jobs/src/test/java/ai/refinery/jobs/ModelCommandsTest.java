@@ -149,6 +149,33 @@ class ModelCommandsTest {
     }
 
     @Test
+    void modelRephrasingWithALocalModelGivesWhatTheServerGives() throws Exception {
+        Path served = work.resolve("rephrased-served");
+        Cli.Capture viaServer = Cli.Capture.run(rephraseArgs(served).toArray(new String[0]));
+        assertEquals(0, viaServer.code(), viaServer.out() + viaServer.err());
+        // The endpoint is down: only the local model can answer.
+        Path local = work.resolve("rephrased-local");
+        Cli.Capture r = Cli.Capture.run(rephraseArgs(local, "--set", "rephrase.model.local_model=" + modelDir,
+                "--set", "rephrase.model.endpoint=http://127.0.0.1:9").toArray(new String[0]));
+        assertEquals(0, r.code(), r.out() + r.err());
+        Map<String, String> data = texts(local.resolve("data"));
+        assertEquals(12, data.size() + Cli.query("SELECT count(*) FROM read_parquet('" + local.resolve("rejected")
+                + "/*.parquet') WHERE stage <> 'input'"));
+        assertTrue(data.size() > 0, "the guards kept nothing: " + r.out());
+        assertEquals(texts(served.resolve("data")), data);
+        assertEquals(data.size(), Cli.query("SELECT count(*) FROM read_parquet('" + local.resolve("data") + "/*.parquet') "
+                + "WHERE model_id = 'tiny' AND seed = 42"));
+        Map<String, Object> manifest = Json.readMap(Files.readString(local.resolve("manifest.json")));
+        assertTrue(String.valueOf(manifest.get("model")).contains("tiny"), String.valueOf(manifest.get("model")));
+
+        // A folder without a model is a usage error naming the setting.
+        Cli.Capture missing = Cli.Capture.run(rephraseArgs(work.resolve("rephrased-missing"),
+                "--set", "rephrase.model.local_model=" + work.resolve("no-such-model")).toArray(new String[0]));
+        assertEquals(2, missing.code(), missing.out() + missing.err());
+        assertTrue(missing.err().contains("rephrase.model.local_model"), missing.err());
+    }
+
+    @Test
     void aServerThatIsDownGivesRejectedRowsNotMissingOnes() throws Exception {
         SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
         var config = ai.refinery.pipeline.config.Settings.load(null, List.of(

@@ -130,13 +130,7 @@ public final class ModelRephraser {
      * @throws ConfigError when the input lacks id or text, or the model cannot be named
      */
     public static Result run(SparkSession spark, Dataset<Row> docs, ModelRephraseSettings settings) {
-        List<String> cols = Arrays.asList(docs.columns());
-        for (String required : List.of("id", "text")) {
-            if (!cols.contains(required)) {
-                throw new ConfigError("rephrase.rephraser = model needs documents with columns id and text; the input has "
-                        + String.join(", ", cols));
-            }
-        }
+        requireDocuments(docs);
         ModelRephraseSettings s = settings;
         if (s.model().isEmpty()) {
             try {
@@ -146,13 +140,35 @@ public final class ModelRephraser {
                         + "/v1/models could not name one: " + e.getMessage());
             }
         }
+        return run(spark, docs, s, OpenAiCompletionsClient::new);
+    }
+
+    /**
+     * Rewrites documents with the generators that {@code source} opens (one per partition), for example a model
+     * loaded in every executor instead of an HTTP endpoint.
+     *
+     * @param settings resolved settings: their model is recorded as every row's model_id
+     */
+    public static Result run(SparkSession spark, Dataset<Row> docs, ModelRephraseSettings settings,
+                             TextGenerator.Source source) {
+        requireDocuments(docs);
+        List<String> cols = Arrays.asList(docs.columns());
         Dataset<Row> in = docs.select(col("id").cast("string"), col("text").cast("string"),
                 optional(cols, "url"), optional(cols, "source"), optional(cols, "lang"));
-        ModelRephraseSettings fixed = s;
-        MapPartitionsFunction<Row, Row> rephrase = rows -> new PartitionRephraser(fixed, rows);
+        MapPartitionsFunction<Row, Row> rephrase = rows -> new PartitionRephraser(settings, source.open(settings), rows);
         Dataset<Row> all = in.mapPartitions(rephrase, Encoders.row(ALL));
         all.persist(StorageLevel.MEMORY_AND_DISK());
-        return new Result(all, List.copyOf(s.templates().keySet()));
+        return new Result(all, List.copyOf(settings.templates().keySet()));
+    }
+
+    private static void requireDocuments(Dataset<Row> docs) {
+        List<String> cols = Arrays.asList(docs.columns());
+        for (String required : List.of("id", "text")) {
+            if (!cols.contains(required)) {
+                throw new ConfigError("rephrase.rephraser = model needs documents with columns id and text; the input has "
+                        + String.join(", ", cols));
+            }
+        }
     }
 
     private static Column optional(List<String> cols, String name) {
@@ -175,11 +191,12 @@ public final class ModelRephraser {
         private final List<String> styles;
         private final int chunkDocs;
         private Iterator<Row> current = List.<Row>of().iterator();
+        private boolean closed;
 
-        PartitionRephraser(ModelRephraseSettings s, Iterator<Row> input) {
+        PartitionRephraser(ModelRephraseSettings s, TextGenerator generator, Iterator<Row> input) {
             this.s = s;
             this.input = input;
-            this.generator = new OpenAiCompletionsClient(s);
+            this.generator = generator;
             this.styles = List.copyOf(s.templates().keySet());
             this.chunkDocs = Math.max(1, 2 * s.concurrency() * s.batchSize() / Math.max(1, styles.size()));
         }
@@ -188,6 +205,10 @@ public final class ModelRephraser {
         public boolean hasNext() {
             while (!current.hasNext() && input.hasNext()) {
                 current = nextChunk().iterator();
+            }
+            if (!current.hasNext() && !closed) {
+                closed = true;
+                generator.close();
             }
             return current.hasNext();
         }

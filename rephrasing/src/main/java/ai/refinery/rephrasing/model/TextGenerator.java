@@ -1,5 +1,6 @@
 package ai.refinery.rephrasing.model;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -17,6 +18,15 @@ public interface TextGenerator extends AutoCloseable {
 
     @Override
     default void close() {
+    }
+
+    /**
+     * How each Spark task gets its generator: serialised with the job, opened once per partition on the executor.
+     * The settings are the resolved ones (their model names the model recorded on every row).
+     */
+    @FunctionalInterface
+    interface Source extends Serializable {
+        TextGenerator open(ModelRephraseSettings settings);
     }
 
     /**
