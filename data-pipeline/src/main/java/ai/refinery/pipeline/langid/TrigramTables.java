@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.github.pemistahl.lingua.api.Language;
+import it.unimi.dsi.fastutil.floats.FloatArrayList;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 
 import java.io.IOException;
@@ -148,9 +150,9 @@ final class TrigramTables {
         FloatRows bi = new FloatRows();
         Long2IntOpenHashMap trigramIds = new Long2IntOpenHashMap();
         trigramIds.defaultReturnValue(-1);
-        IntList triIdOf = new IntList();
-        IntList triLang = new IntList();
-        FloatList triVal = new FloatList();
+        IntArrayList triIdOf = new IntArrayList();
+        IntArrayList triLang = new IntArrayList();
+        FloatArrayList triVal = new FloatArrayList();
         for (Language language : LANGUAGES) {
             if (language == Language.UNKNOWN) {
                 continue;
@@ -205,7 +207,7 @@ final class TrigramTables {
         int trigrams = trigramIds.size();
         int[] start = new int[trigrams + 1];
         for (int i = 0; i < triIdOf.size(); i++) {
-            start[triIdOf.get(i) + 1]++;
+            start[triIdOf.getInt(i) + 1]++;
         }
         for (int t = 0; t < trigrams; t++) {
             start[t + 1] += start[t];
@@ -214,9 +216,9 @@ final class TrigramTables {
         byte[] language = new byte[triIdOf.size()];
         float[] log = new float[triIdOf.size()];
         for (int i = 0; i < triIdOf.size(); i++) {
-            int at = fill[triIdOf.get(i)]++;
-            language[at] = (byte) triLang.get(i);
-            log[at] = triVal.get(i);
+            int at = fill[triIdOf.getInt(i)]++;
+            language[at] = (byte) triLang.getInt(i);
+            log[at] = triVal.getFloat(i);
         }
         Long2IntOpenHashMap slices = new Long2IntOpenHashMap(trigrams);
         slices.defaultReturnValue(-1);
@@ -308,42 +310,6 @@ final class TrigramTables {
 
         int rows() {
             return rows;
-        }
-    }
-
-    private static final class IntList {
-        private int[] data = new int[1 << 16];
-        private int size;
-
-        void add(int v) {
-            if (size == data.length) {
-                data = Arrays.copyOf(data, size * 2);
-            }
-            data[size++] = v;
-        }
-
-        int get(int i) {
-            return data[i];
-        }
-
-        int size() {
-            return size;
-        }
-    }
-
-    private static final class FloatList {
-        private float[] data = new float[1 << 16];
-        private int size;
-
-        void add(float v) {
-            if (size == data.length) {
-                data = Arrays.copyOf(data, size * 2);
-            }
-            data[size++] = v;
-        }
-
-        float get(int i) {
-            return data[i];
         }
     }
 }
