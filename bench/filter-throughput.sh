@@ -18,8 +18,8 @@ for mb in "${sizes[@]}"; do
   fi
 done
 
-echo "== (a) heuristic filters alone (one thread), on the ${sizes[0]} MB set"
-bench/run-java.sh FilterBench "$data/warc-${sizes[0]}" 3 | tee "$results/filters-alone.txt"
+echo "== (a) read+extract, language ID and the heuristic filters alone (one thread), on the ${sizes[1]:-${sizes[0]}} MB set"
+bench/run-java.sh FilterBench "$data/warc-${sizes[1]:-${sizes[0]}}" 5 | tee "$results/filters-alone.txt"
 
 run_job() { # cores size
   local cores=$1 mb=$2 out="$results/out-$2mb-$1core"
@@ -35,13 +35,15 @@ t = open(timefile).read()
 wall = re.search(r"Elapsed \(wall clock\) time.*: (.*)", t).group(1)
 parts = [float(p) for p in wall.split(":")]
 wall_s = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
+cpu_s = sum(float(re.search(r"%s time \(seconds\): ([\d.]+)" % k, t).group(1)) for k in ("User", "System"))
 rss_mb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
 f = lambda x: datetime.fromisoformat(x.replace("Z", "+00:00"))
 job_s = (f(m["finished_at"]) - f(m["started_at"])).total_seconds()
 inb = s["input_bytes"] / 1e6
 print(f"{mb:>5} MB  {cores} core(s)  docs {s['documents_in']:>7}  kept {s['documents_kept']:>6}  "
       f"job {job_s:7.1f} s  {inb/job_s/int(cores):5.2f} MB/s per core  "
-      f"wall {wall_s:7.1f} s  {inb/wall_s/int(cores):5.2f} MB/s per core incl. JVM+Spark start  peak RSS {rss_mb:,.0f} MB")
+      f"wall {wall_s:7.1f} s  {inb/wall_s/int(cores):5.2f} MB/s per core incl. JVM+Spark start  "
+      f"CPU {cpu_s:7.1f} s  {inb/cpu_s:5.2f} MB/s per CPU-second (process total, start-up, JIT and GC included)  peak RSS {rss_mb:,.0f} MB")
 PY
 }
 echo "== (b) whole job, WARC -> Parquet"
