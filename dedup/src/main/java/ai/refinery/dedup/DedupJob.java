@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.size;
@@ -56,6 +57,20 @@ public final class DedupJob {
      * @throws IllegalArgumentException when a column is missing or ids are null or not unique
      */
     public static DedupResult run(SparkSession spark, Dataset<Row> docs, DedupSettings settings) {
+        return run(spark, docs, settings, null);
+    }
+
+    /**
+     * Deduplicates {@code docs} within themselves and, when {@code index} is given, against the documents earlier
+     * runs kept (its rows): an input document that is an exact or near duplicate of an indexed one (same scope)
+     * is removed with {@code duplicate_of} = the indexed id. Indexed documents are already published, so they
+     * win every cluster they are in and never appear in the output. With an index the result also holds the
+     * kept documents' index rows ({@link DedupResult#survivorSignatures()}).
+     *
+     * @param index signature index of earlier runs, or null for a self-contained run
+     * @throws ConfigError also when an input id is already in the index (the input was indexed before)
+     */
+    public static DedupResult run(SparkSession spark, Dataset<Row> docs, DedupSettings settings, SignatureIndex index) {
         List<String> columns = Arrays.asList(docs.columns());
         for (String required : List.of("id", "text")) {
             if (!columns.contains(required)) {
@@ -71,41 +86,61 @@ public final class DedupJob {
             throw ConfigError.forKey("dedup.components.checkpoint",
                     "'reliable' needs a Spark checkpoint directory (SparkContext.setCheckpointDir)");
         }
+        if (index != null && !settings.nearEnabled()) {
+            throw ConfigError.forKey("dedup.near.enabled", "must be true with " + IndexSettings.KEY_PATH);
+        }
         List<Dataset<?>> cached = new ArrayList<>();
 
-        // 1. One pass over the texts: exact key, length, band keys, verification data.
-        DocumentFeatures features = new DocumentFeatures(settings);
+        // 1. One pass over the texts: exact key, length, band keys, verification data (and, for the index,
+        // whatever the survivors' index rows need).
+        DocumentFeatures features = index == null ? new DocumentFeatures(settings)
+                : new DocumentFeatures(settings, true, index.storesShingles());
         // Marked non-deterministic only so the optimiser cannot inline the UDF once per extracted field.
         UserDefinedFunction featuresUdf = udf((UDF1<String, Row>) features::compute, DocumentFeatures.SCHEMA)
                 .asNondeterministic().asNonNullable();
         Column scope = scoped ? col(settings.scopeColumn()).cast("string") : lit(null).cast("string");
         Column weight = columns.contains(CLUSTER_SIZE)
                 ? coalesce(col(CLUSTER_SIZE).cast("long"), lit(1L)) : lit(1L);
-        Column rank = settings.survivor() == SurvivorRule.LONGEST_TEXT
-                ? col("f.length").cast("long").multiply(-1L) : lit(0L);
+        // tier 1: an input row; tier 0: an indexed row, which wins every survivor choice and counts for nothing.
         Dataset<Row> feats = docs
                 .select(col("id").cast("string").as("id"), scope.as("scope"), weight.as("w"),
                         featuresUdf.apply(col("text").cast("string")).as("f"))
-                .select(col("id"), col("scope"), col("w"), col("f.exact_hi").as("hi"), col("f.exact_lo").as("lo"),
-                        rank.as("rank"), col("f.bands").as("bands"), col("f.signature").as("sig"),
-                        col("f.shingles").as("sh"))
+                .select(col("id"), col("scope"), col("w"), lit(1L).as("n"), lit(1).as("tier"),
+                        col("f.exact_hi").as("hi"), col("f.exact_lo").as("lo"), col("f.length").as("len"),
+                        col("f.bands").as("bands"), col("f.signature").as("sig"), col("f.shingles").as("sh"))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         cached.add(feats);
         checkIds(feats);
+        Dataset<Row> nodesIn = feats;
+        long matched = 0;
+        if (index != null) {
+            Dataset<Row> indexed = index.rows().select(col("id"), col("scope"), lit(0L).as("w"), lit(0L).as("n"),
+                    lit(0).as("tier"), col("exact_hi").as("hi"), col("exact_lo").as("lo"), col("length").as("len"),
+                    col("bands"), col("signature").as("sig"), col("shingles").as("sh"));
+            checkNotIndexed(feats, indexed, index);
+            Dataset<Row> matchedRows = matchingIndexRows(indexed, feats).persist(StorageLevel.MEMORY_AND_DISK());
+            cached.add(matchedRows);
+            matched = matchedRows.count();
+            nodesIn = feats.unionByName(matchedRows);
+        }
+        Column rank = settings.survivor() == SurvivorRule.LONGEST_TEXT
+                ? col("len").cast("long").multiply(-1L) : lit(0L);
+        Dataset<Row> all = nodesIn.withColumn("rank", rank);
+        Column survivorOrder = struct(col("tier"), col("rank"), col("id"));
 
-        // 2. Exact groups: the survivor of each group is the minimum of (rank, id); no group is ever listed.
+        // 2. Exact groups: the survivor of each group is the minimum of (tier, rank, id); no group is ever listed.
         Dataset<Row> exact;
         if (settings.exactEnabled()) {
-            Dataset<Row> groups = feats.groupBy("scope", "hi", "lo")
-                    .agg(min(struct(col("rank"), col("id"))).as("e"), sum("w").as("gw"), count(lit(1)).as("gn"))
+            Dataset<Row> groups = all.groupBy("scope", "hi", "lo")
+                    .agg(min(survivorOrder).as("e"), sum("w").as("gw"), sum("n").as("gn"))
                     .select(col("scope").as("gs"), col("hi").as("ghi"), col("lo").as("glo"),
                             col("e.id").as("exact_of"), col("gw"), col("gn"));
-            exact = feats.join(groups, feats.col("scope").eqNullSafe(groups.col("gs"))
+            exact = all.join(groups, all.col("scope").eqNullSafe(groups.col("gs"))
                             .and(col("hi").equalTo(col("ghi"))).and(col("lo").equalTo(col("glo"))))
-                    .select(col("id"), col("rank"), col("exact_of"), col("gw"), col("gn"), hasShingles(settings));
+                    .select(col("id"), col("tier"), col("rank"), col("exact_of"), col("gw"), col("gn"), hasShingles(settings));
         } else {
-            exact = feats.select(col("id"), col("rank"), col("id").as("exact_of"), col("w").as("gw"),
-                    lit(1L).as("gn"), hasShingles(settings));
+            exact = all.select(col("id"), col("tier"), col("rank"), col("id").as("exact_of"), col("w").as("gw"),
+                    col("n").as("gn"), hasShingles(settings));
         }
         exact = exact.persist(StorageLevel.MEMORY_AND_DISK());
         cached.add(exact);
@@ -117,7 +152,7 @@ public final class DedupJob {
         int rounds = 0;
         Dataset<Row> labels = null;
         if (settings.nearEnabled()) {
-            Dataset<Row> nearInput = feats.join(survivors.select(col("id").as("sid")),
+            Dataset<Row> nearInput = all.join(survivors.select(col("id").as("sid")),
                     col("id").equalTo(col("sid")), "left_semi").where(size(col("bands")).gt(0));
             // Candidates with their verdict, persisted once: both counts come from one pass.
             Dataset<Row> candidates = verify(candidateEdges(nearInput), nearInput, settings)
@@ -135,7 +170,7 @@ public final class DedupJob {
             }
         }
 
-        // 4. One survivor per component: minimum of (rank, id) over its exact survivors.
+        // 4. One survivor per component: minimum of (tier, rank, id) over its exact survivors.
         Dataset<Row> nodes;
         if (labels == null) {
             nodes = survivors.withColumn("label", col("id"));
@@ -145,15 +180,18 @@ public final class DedupJob {
                     .withColumn("label", coalesce(col("lbl"), col("id")));
         }
         Dataset<Row> clusters = nodes.groupBy("label")
-                .agg(min(struct(col("rank"), col("id"))).as("s"), sum("gw").as("cw"), sum("gn").as("cn"))
-                .select(col("label").as("cl"), col("s.id").as("keep_id"), col("cw"), col("cn"));
+                .agg(min(survivorOrder).as("s"), sum("gw").as("cw"), sum("gn").as("cn"))
+                .select(col("label").as("cl"), col("s.id").as("keep_id"), col("s.tier").as("keep_tier"),
+                        col("cw"), col("cn"));
         Dataset<Row> nodeKeep = nodes.join(clusters, col("label").equalTo(col("cl")))
-                .select(col("id").as("eid"), col("keep_id"), col("cw"), col("cn"));
+                .select(col("id").as("eid"), col("keep_id"), col("keep_tier"), col("cw"), col("cn"));
 
         // 5. Decision per input row, cached so writing kept/removed recomputes nothing upstream (were blocks
         // lost, Spark would recompute them from the input: slower, still correct).
         Column isKept = col("id").equalTo(col("keep_id"));
-        Dataset<Row> decisions = exact.join(nodeKeep, col("exact_of").equalTo(col("eid")))
+        Column ofIndexed = col("keep_tier").equalTo(0);
+        Dataset<Row> decisions = exact.where(col("tier").equalTo(1))
+                .join(nodeKeep, col("exact_of").equalTo(col("eid")))
                 .select(col("id").as(JOIN_ID),
                         when(isKept, lit(null).cast("string"))
                                 .when(col("id").notEqual(col("exact_of")), lit(REASON_EXACT))
@@ -162,16 +200,27 @@ public final class DedupJob {
                         when(isKept, col("cw").cast("int")).as(CLUSTER_SIZE),
                         when(isKept.and(col("cn").gt(1)), lit(1L)).otherwise(lit(0L)).as("is_cluster"),
                         when(col("id").equalTo(col("exact_of")).and(col("has_sh").equalTo(false)), lit(1L))
-                                .otherwise(lit(0L)).as("no_sh"));
+                                .otherwise(lit(0L)).as("no_sh"),
+                        ofIndexed.as("of_indexed"));
         decisions = decisions.persist(StorageLevel.MEMORY_AND_DISK());
 
         Row c = decisions.agg(count(lit(1)),
                 sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
                 sum(when(col(REASON).equalTo(REASON_EXACT), 1L).otherwise(0L)),
                 sum(when(col(REASON).equalTo(REASON_NEAR), 1L).otherwise(0L)),
-                sum("is_cluster"), sum("no_sh")).first();
+                sum("is_cluster"), sum("no_sh"),
+                sum(when(col(REASON).equalTo(REASON_EXACT).and(col("of_indexed")), 1L).otherwise(0L)),
+                sum(when(col(REASON).equalTo(REASON_NEAR).and(col("of_indexed")), 1L).otherwise(0L))).first();
         DedupCounters counters = new DedupCounters(c.getLong(0), nz(c, 1), nz(c, 2), nz(c, 3), nz(c, 4), nz(c, 5),
                 candidateCount, verifiedCount, rounds);
+        IndexCounters indexCounters = null;
+        Dataset<Row> survivorSignatures = null;
+        if (index != null) {
+            indexCounters = new IndexCounters(index.segments().size(), index.rowCount(), matched, nz(c, 6), nz(c, 7));
+            survivorSignatures = survivorIndexRows(feats, decisions, index.storesShingles())
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            survivorSignatures.count(); // materialised while the features are still cached
+        }
         for (Dataset<?> d : cached) {
             d.unpersist(false);
         }
@@ -186,7 +235,52 @@ public final class DedupJob {
         Dataset<Row> removed = docs.drop(REASON, DUPLICATE_OF)
                 .join(removedDecisions, docId.equalTo(removedDecisions.col(JOIN_ID))).drop(JOIN_ID);
         Dataset<Row> finalDecisions = decisions;
-        return new DedupResult(kept, removed, counters, () -> finalDecisions.unpersist(false));
+        Dataset<Row> finalSignatures = survivorSignatures;
+        return new DedupResult(kept, removed, counters, () -> {
+            finalDecisions.unpersist(false);
+            if (finalSignatures != null) {
+                finalSignatures.unpersist(false);
+            }
+        }, indexCounters, survivorSignatures);
+    }
+
+    /**
+     * The indexed rows an input can meet: those sharing an exact key or an LSH bucket (scope, band, key) with
+     * an input row. Only these take part in the run; the rest of the index is only scanned by the joins.
+     */
+    static Dataset<Row> matchingIndexRows(Dataset<Row> indexed, Dataset<Row> feats) {
+        Dataset<Row> keys = feats.select(col("scope").as("ks"), col("hi").as("kh"), col("lo").as("kl")).distinct();
+        Dataset<Row> byExact = indexed.join(keys, col("scope").eqNullSafe(col("ks"))
+                        .and(col("hi").equalTo(col("kh"))).and(col("lo").equalTo(col("kl"))), "left_semi")
+                .select(col("id").as("mid"));
+        Dataset<Row> buckets = feats.select(col("scope").as("bs"), posexplode(col("bands")).as(new String[] {"bb", "bk"}))
+                .distinct();
+        Dataset<Row> byBand = indexed.select(col("id"), col("scope"), posexplode(col("bands")).as(new String[] {"band", "key"}))
+                .join(buckets, col("scope").eqNullSafe(col("bs")).and(col("band").equalTo(col("bb")))
+                        .and(col("key").equalTo(col("bk"))), "left_semi")
+                .select(col("id").as("mid"));
+        Dataset<Row> ids = byExact.union(byBand).distinct();
+        return indexed.join(ids, col("id").equalTo(col("mid")), "left_semi");
+    }
+
+    /** Index rows ({@link SignatureIndex#SCHEMA}) of the kept input rows. */
+    private static Dataset<Row> survivorIndexRows(Dataset<Row> feats, Dataset<Row> decisions, boolean withShingles) {
+        Dataset<Row> keptIds = decisions.where(col(REASON).isNull()).select(col(JOIN_ID));
+        return feats.join(keptIds, col("id").equalTo(col(JOIN_ID)), "left_semi")
+                .select(col("id"), col("scope"), col("hi").as("exact_hi"), col("lo").as("exact_lo"),
+                        col("len").as("length"), col("bands"), col("sig").as("signature"),
+                        (withShingles ? col("sh") : lit(null).cast("array<bigint>")).as("shingles"));
+    }
+
+    /** An input id already in the index means this input (or part of it) was indexed by an earlier run. */
+    private static void checkNotIndexed(Dataset<Row> feats, Dataset<Row> indexed, SignatureIndex index) {
+        List<Row> clash = feats.select("id").join(indexed.select(col("id").as("iid")),
+                col("id").equalTo(col("iid")), "left_semi").limit(1).collectAsList();
+        if (!clash.isEmpty()) {
+            throw ConfigError.forKey(IndexSettings.KEY_PATH, "input id '" + clash.get(0).getString(0)
+                    + "' is already in the index at " + index.path() + ": this input was indexed by an earlier run "
+                    + "into another output; rerun into that output with --overwrite to replace its segment");
+        }
     }
 
     /**
@@ -198,8 +292,11 @@ public final class DedupJob {
      * @return distinct rows (src, dst), src != dst, dst the smallest id of a bucket src belongs to
      */
     static Dataset<Row> candidateEdges(Dataset<Row> docs) {
-        Dataset<Row> buckets = docs.select(col("scope"), col("id"), posexplode(col("bands")).as(new String[] {"band", "key"}));
-        Dataset<Row> minima = buckets.groupBy("scope", "band", "key").agg(min("id").as("root"))
+        Dataset<Row> buckets = docs.select(col("scope"), col("id"), col("tier"),
+                posexplode(col("bands")).as(new String[] {"band", "key"}));
+        // Buckets of indexed rows alone were settled by earlier runs: only buckets with an input row count.
+        Dataset<Row> minima = buckets.groupBy("scope", "band", "key").agg(min("id").as("root"), max("tier").as("fresh"))
+                .where(col("fresh").equalTo(1))
                 .select(col("scope").as("ms"), col("band").as("mb"), col("key").as("mk"), col("root"));
         return buckets.join(minima, col("scope").eqNullSafe(col("ms")).and(col("band").equalTo(col("mb")))
                         .and(col("key").equalTo(col("mk"))))
@@ -213,16 +310,19 @@ public final class DedupJob {
         if (settings.verification() == Verification.OFF) {
             return candidates.withColumn("ok", lit(true));
         }
-        String vector = settings.verification() == Verification.EXACT ? "sh" : "sig";
-        Dataset<Row> a = docs.select(col("id").as("aid"), col(vector).as("va"));
-        Dataset<Row> b = docs.select(col("id").as("bid"), col(vector).as("vb"));
-        Column similarity = settings.verification() == Verification.EXACT
-                // Shingle arrays are sorted and distinct, so these are set operations.
-                ? expr("size(array_intersect(va, vb)) / size(array_union(va, vb))")
-                : expr("aggregate(zip_with(va, vb, (x, y) -> if(x = y, 1, 0)), 0, (acc, e) -> acc + e) / size(va)");
+        boolean exact = settings.verification() == Verification.EXACT;
+        Dataset<Row> a = docs.select(col("id").as("aid"), exact ? col("sh").as("sa") : lit(null).as("sa"), col("sig").as("ga"));
+        Dataset<Row> b = docs.select(col("id").as("bid"), exact ? col("sh").as("sb") : lit(null).as("sb"), col("sig").as("gb"));
+        // Shingle arrays are sorted and distinct, so these are set operations.
+        Column jaccard = expr("size(array_intersect(sa, sb)) / size(array_union(sa, sb))");
+        Column estimate = expr("aggregate(zip_with(ga, gb, (x, y) -> if(x = y, 1, 0)), 0, (acc, e) -> acc + e) / size(ga)");
+        // An indexed row stored without its shingle set is compared on its signature instead.
+        Column similarity = exact
+                ? when(col("sa").isNotNull().and(col("sb").isNotNull()), jaccard).otherwise(estimate)
+                : estimate;
         return candidates.join(a, col("src").equalTo(col("aid")))
                 .join(b, col("dst").equalTo(col("bid")))
-                .select(col("src"), col("dst"), similarity.geq(lit(settings.threshold())).as("ok"));
+                .select(col("src"), col("dst"), coalesce(similarity.geq(lit(settings.threshold())), lit(false)).as("ok"));
     }
 
     /** Signature rows for storage (id, scope, band keys), the input of a later incremental run. */

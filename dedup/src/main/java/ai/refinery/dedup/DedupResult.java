@@ -16,12 +16,34 @@ public final class DedupResult {
     private final Dataset<Row> removed;
     private final DedupCounters counters;
     private final Runnable release;
+    private final IndexCounters indexCounters;
+    private final Dataset<Row> survivorSignatures;
 
     DedupResult(Dataset<Row> kept, Dataset<Row> removed, DedupCounters counters, Runnable release) {
+        this(kept, removed, counters, release, null, null);
+    }
+
+    DedupResult(Dataset<Row> kept, Dataset<Row> removed, DedupCounters counters, Runnable release,
+                IndexCounters indexCounters, Dataset<Row> survivorSignatures) {
         this.kept = kept;
         this.removed = removed;
         this.counters = counters;
         this.release = release;
+        this.indexCounters = indexCounters;
+        this.survivorSignatures = survivorSignatures;
+    }
+
+    /** Counts against the signature index; null for a run without one. */
+    public IndexCounters indexCounters() {
+        return indexCounters;
+    }
+
+    /**
+     * Index rows ({@link SignatureIndex#SCHEMA}) of the kept documents, persisted, for
+     * {@link SignatureIndex#stage}; null for a run without an index.
+     */
+    public Dataset<Row> survivorSignatures() {
+        return survivorSignatures;
     }
 
     public Dataset<Row> kept() {

@@ -35,11 +35,24 @@ public final class DocumentFeatures implements Serializable {
     private final Shingler shingler;
     private final MinHasher minHasher;
 
+    private final boolean keepSignature;
+    private final boolean keepShingles;
+
     public DocumentFeatures(DedupSettings settings) {
+        this(settings, false, false);
+    }
+
+    /**
+     * @param keepSignature also keep the MinHash signature when verification does not need it (for the index)
+     * @param keepShingles  also keep the shingle set when verification does not need it (for the index)
+     */
+    public DocumentFeatures(DedupSettings settings, boolean keepSignature, boolean keepShingles) {
         this.near = settings.nearEnabled();
         this.verification = settings.verification();
         this.shingler = settings.shingler();
         this.minHasher = settings.minHasher();
+        this.keepSignature = keepSignature;
+        this.keepShingles = keepShingles;
     }
 
     /** Exact key of a text: two xxHash64 values of the normalised text (of the raw text if that is empty). */
@@ -71,10 +84,10 @@ public final class DocumentFeatures implements Serializable {
             shingles = shingler.shingles(normalized);
             long[] sig = minHasher.signature(shingles);
             bands = minHasher.bandKeys(sig);
-            if (verification == Verification.ESTIMATED) {
+            if (verification == Verification.ESTIMATED || keepSignature) {
                 signature = sig;
             }
-            if (verification != Verification.EXACT) {
+            if (verification != Verification.EXACT && !keepShingles) {
                 shingles = null;
             }
         }

@@ -93,13 +93,7 @@ class QualityTest {
         }
         DedupResult result = DedupJob.run(SparkTestSupport.spark(),
                 SparkTestSupport.spark().createDataFrame(rows, SparkTestSupport.DOCS).repartition(3), settings);
-        Map<String, String> label = new HashMap<>();
-        for (Row r : result.kept().select("id").collectAsList()) {
-            label.put(r.getString(0), r.getString(0));
-        }
-        for (Row r : result.removed().select("id", "duplicate_of").collectAsList()) {
-            label.put(r.getString(0), r.getString(1));
-        }
+        Map<String, String> label = SparkTestSupport.clusterLabels(result);
         assertEquals(ids.size(), label.size());
         Map<String, Integer> index = new HashMap<>();
         int[] cluster = new int[ids.size()];
@@ -211,24 +205,13 @@ class QualityTest {
 
     private static double[] precisionRecall(int[] cluster, double threshold) {
         int n = ids.size();
-        long truePositive = 0;
-        long falsePositive = 0;
-        long falseNegative = 0;
+        PairCounts pairs = new PairCounts();
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
-                boolean similar = jaccard[pairIndex(i, j, n)] >= threshold;
-                boolean together = cluster[i] == cluster[j];
-                if (similar && together) {
-                    truePositive++;
-                } else if (together) {
-                    falsePositive++;
-                } else if (similar) {
-                    falseNegative++;
-                }
+                pairs.add(jaccard[pairIndex(i, j, n)] >= threshold, cluster[i] == cluster[j]);
             }
         }
-        return new double[] {(double) truePositive / (truePositive + falsePositive),
-                (double) truePositive / (truePositive + falseNegative), truePositive + falseNegative};
+        return new double[] {pairs.precision(), pairs.recall(), pairs.similar()};
     }
 
     @Test

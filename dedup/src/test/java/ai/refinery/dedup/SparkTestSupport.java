@@ -8,7 +8,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
@@ -82,6 +84,18 @@ final class SparkTestSupport {
 
     static String join(List<String> words) {
         return String.join(" ", words);
+    }
+
+    /** The cluster of every input row of a run: its own id when kept, its duplicate_of when removed. */
+    static Map<String, String> clusterLabels(DedupResult result) {
+        Map<String, String> label = new HashMap<>();
+        for (Row r : result.kept().select("id").collectAsList()) {
+            label.put(r.getString(0), r.getString(0));
+        }
+        for (Row r : result.removed().select("id", "duplicate_of").collectAsList()) {
+            label.put(r.getString(0), r.getString(1));
+        }
+        return label;
     }
 
     static TreeSet<String> ids(Dataset<Row> rows) {

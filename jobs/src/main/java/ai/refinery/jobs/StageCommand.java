@@ -40,6 +40,14 @@ abstract class StageCommand implements Callable<Integer> {
 
     abstract Result run(SparkSession spark, Config config, StageRun run);
 
+    /** Runs once the output folder is committed: side effects that must never precede a finished output. */
+    void afterCommit(String target) {
+    }
+
+    /** Runs when the command fails before its output is committed, to undo what {@link #run} prepared. */
+    void afterAbort() {
+    }
+
     @Override
     public Integer call() {
         Config config = configOptions.config(impliedSettings());
@@ -48,13 +56,20 @@ abstract class StageCommand implements Callable<Integer> {
         SparkSession spark = SparkSessions.create(name, config);
         List<String> arguments = spec.commandLine().getParseResult().originalArgs();
         StageRun run = StageRun.open(spark, name, arguments, config, outputOptions.output, outputOptions.overwrite);
+        boolean committed = false;
         try {
             Result result = run(spark, config, run);
             String target = run.finish(result.stats(), result.counts());
+            committed = true;
             System.out.println(name + ": " + result.summary() + " -> " + target);
+            afterCommit(target);
             return Refinery.EXIT_OK;
-        } catch (RuntimeException | Error e) {
-            run.abort();
+        } catch (Exception | Error e) {
+            // Exception, not only RuntimeException: Spark rethrows failed jobs as a checked SparkException.
+            if (!committed) {
+                run.abort();
+                afterAbort();
+            }
             throw e;
         }
     }
