@@ -67,7 +67,7 @@ final class TrainingData {
 
     /**
      * Europarl proceedings (up to maxBytes), with a tokenizer of the given vocabulary learned on them, packed
-     * into windows of context + 1 tokens, a tenth held out for validation. Cached.
+     * into windows of context + 1 tokens, a tenth held out for validation (kept in Spark's cache).
      */
     static Dataset<Row> europarlWindows(long maxBytes, int vocab, int context) throws Exception {
         SparkSession spark = SparkTestSession.get();

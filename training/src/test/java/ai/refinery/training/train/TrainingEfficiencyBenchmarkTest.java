@@ -3,6 +3,8 @@ package ai.refinery.training.train;
 import ai.refinery.training.SparkTestSession;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -30,6 +32,7 @@ import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -194,7 +197,38 @@ class TrainingEfficiencyBenchmarkTest {
                 dir.resolve("export-" + System.nanoTime()).toUri())));
     }
 
-    private record Run(double seconds, double cpuSeconds, long tokens, double valLoss) {
+    /**
+     * CPU time of Spark's tasks by stage: the sum, and the largest task (what a stage costs when its tasks
+     * run side by side on free cores).
+     */
+    private static final class TaskCpu extends SparkListener {
+        final Map<Integer, long[]> byStage = new HashMap<>();
+
+        @Override
+        public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                long cpu = end.taskMetrics().executorCpuTime();
+                long[] s = byStage.computeIfAbsent(end.stageId(), k -> new long[2]);
+                s[0] += cpu;
+                s[1] = Math.max(s[1], cpu);
+            }
+        }
+
+        synchronized double sumSeconds() {
+            return byStage.values().stream().mapToLong(s -> s[0]).sum() / 1e9;
+        }
+
+        synchronized double criticalPathSeconds() {
+            return byStage.values().stream().mapToLong(s -> s[1]).sum() / 1e9;
+        }
+    }
+
+    /**
+     * @param criticalCpuSeconds CPU time on the longest path: the driver's own CPU time (process CPU time less
+     *                           the tasks') plus, stage by stage, the largest task's; the run time to expect
+     *                           with a free core per worker
+     */
+    private record Run(double seconds, double cpuSeconds, double criticalCpuSeconds, long tokens, double valLoss) {
         double tokensPerSecond() {
             return tokens / seconds;
         }
@@ -204,11 +238,18 @@ class TrainingEfficiencyBenchmarkTest {
         }
     }
 
-    private static Run train(SparkSession spark, Dataset<Row> windows, ModelSettings m, TrainSettings s) {
+    private static Run train(SparkSession spark, Dataset<Row> windows, ModelSettings m, TrainSettings s)
+            throws TimeoutException {
+        TaskCpu tasks = new TaskCpu();
+        spark.sparkContext().addSparkListener(tasks);
         long cpu = processCpu();
         long wall = System.nanoTime();
         PretrainResult r = Pretrainer.run(spark, windows, m, s, null);
-        Run run = new Run((System.nanoTime() - wall) / 1e9, (processCpu() - cpu) / 1e9, r.tokens(),
+        double seconds = (System.nanoTime() - wall) / 1e9;
+        double cpuSeconds = (processCpu() - cpu) / 1e9;
+        spark.sparkContext().listenerBus().waitUntilEmpty(); // task metrics arrive asynchronously
+        spark.sparkContext().removeSparkListener(tasks);
+        Run run = new Run(seconds, cpuSeconds, cpuSeconds - tasks.sumSeconds() + tasks.criticalPathSeconds(), r.tokens(),
                 r.metrics().get(r.metrics().size() - 1).valLoss());
         assertEquals(s.maxSteps(), r.step());
         assertTrue(Double.isFinite(run.valLoss()));
@@ -217,36 +258,43 @@ class TrainingEfficiencyBenchmarkTest {
 
     /**
      * The small model through Spark local[2] on Europarl: 2 workers against 1 on the same total number of
-     * windows (so the 1-worker run takes twice the steps), alternating, twice each.
+     * windows (so the 1-worker run takes twice the steps), alternating, after a warm-up run. Sizes from system
+     * properties: refinery.bench.batch (windows per worker and step, default 4), refinery.bench.rounds
+     * (averaging rounds of the 2-worker run, default 3) and refinery.bench.repeats (runs of each, default 2);
+     * averaging every 5 steps.
      */
     @Test
     void twoWorkersAgainstOne(@TempDir Path dir) throws Exception {
         SparkSession spark = SparkTestSession.get();
         ModelSettings m = TrainingData.namedModel("small");
         Dataset<Row> windows = TrainingData.europarlWindows(1_500_000, m.vocabSize(), m.contextLength());
-        int batch = 4;
+        int batch = Integer.getInteger("refinery.bench.batch", 4);
+        int rounds = Integer.getInteger("refinery.bench.rounds", 3);
+        int repeats = Integer.getInteger("refinery.bench.repeats", 2);
         int averaging = 5;
-        int windowsPerRun = 2 * batch * averaging * 3; // three averaging rounds with 2 workers, six with 1
-        train(spark, windows, m, benchSettings(dir, 2, batch, averaging, averaging, 1e-3)); // warm-up
-        Run[][] runs = new Run[2][2];
-        for (int round = 0; round < 2; round++) {
+        int windowsPerRun = 2 * batch * averaging * rounds;
+        train(spark, windows, m, benchSettings(dir, 2, 4, averaging, averaging, 1e-3)); // warm-up
+        double[] wall = new double[2];
+        double[] cpu = new double[2];
+        double[] path = new double[2];
+        for (int round = 0; round < repeats; round++) {
             for (int workers = 1; workers <= 2; workers++) {
                 Run r = train(spark, windows, m, benchSettings(dir, workers, batch, averaging,
                         windowsPerRun / (workers * batch), 1e-3));
-                runs[workers - 1][round] = r;
+                wall[workers - 1] += r.seconds();
+                cpu[workers - 1] += r.cpuSeconds();
+                path[workers - 1] += r.criticalCpuSeconds();
                 System.err.printf("small, %d worker(s), batch %d, averaging every %d: %,d tokens in %.1f s wall,"
-                                + " %.0f tokens/s; %.1f CPU s (%.2f CPU s per 1k tokens); val loss %.3f%n",
+                                + " %.0f tokens/s; %.1f CPU s (%.2f CPU s per 1k tokens), %.1f CPU s on the longest"
+                                + " path; val loss %.3f%n",
                         workers, batch, averaging, r.tokens(), r.seconds(), r.tokensPerSecond(), r.cpuSeconds(),
-                        r.cpuSecondsPer1kTokens(), r.valLoss());
+                        r.cpuSecondsPer1kTokens(), r.criticalCpuSeconds(), r.valLoss());
             }
         }
-        double one = (runs[0][0].seconds() + runs[0][1].seconds()) / 2;
-        double two = (runs[1][0].seconds() + runs[1][1].seconds()) / 2;
-        double cpuOne = (runs[0][0].cpuSeconds() + runs[0][1].cpuSeconds()) / 2;
-        double cpuTwo = (runs[1][0].cpuSeconds() + runs[1][1].cpuSeconds()) / 2;
-        System.err.printf("2 workers / 1 worker: tokens/s x%.2f (wall, mean of two runs each); CPU per token x%.2f;"
-                        + " parallel CPU use %.2f cores (1 worker) and %.2f cores (2 workers)%n",
-                one / two, cpuTwo / cpuOne, cpuOne / one, cpuTwo / two);
+        System.err.printf("2 workers / 1 worker: tokens/s x%.2f (wall, all runs); x%.2f by CPU time on the longest path"
+                        + " (the speed-up with a free core per worker); CPU per token x%.2f;"
+                        + " CPU use %.2f cores (1 worker) and %.2f cores (2 workers)%n",
+                wall[0] / wall[1], path[0] / path[1], cpu[1] / cpu[0], cpu[0] / wall[0], cpu[1] / wall[1]);
     }
 
     /**
