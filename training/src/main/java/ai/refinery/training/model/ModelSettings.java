@@ -79,6 +79,19 @@ public record ModelSettings(int vocabSize, int contextLength, int width, int lay
                 + c * vocabSize + vocabSize; // output projection with bias
     }
 
+    /**
+     * Model FLOPs of one training token (forward and backward), the usual count: 6 per weight of every matrix
+     * product (the blocks' four projections and MLP, 12 width^2 per block, and the output projection, width x
+     * vocabulary) plus 12 x layers x context x width for the attention scores and weighted sums, counted over
+     * the whole T x T square as computed (the causal mask discards half of it). Embedding look-ups, biases,
+     * norms, softmax and the optimizer are not counted, nor the forward pass that DL4J repeats.
+     */
+    public long trainingFlopsPerToken() {
+        long c = width;
+        long matrixWeights = layers * (4 * c * c + 2 * c * mlpWidth()) + c * vocabSize;
+        return 6 * matrixWeights + 12L * layers * contextLength * c;
+    }
+
     public ModelSettings withVocabSize(int v) {
         return new ModelSettings(v, contextLength, width, layers, heads, mlpRatio, dropout);
     }

@@ -95,10 +95,11 @@ public class TransformerBlock extends SameDiffLayer {
         SDVariable x = Ops.toRows(input, width); // [mb*T, C]
 
         SDVariable a = Ops.layerNorm(x, p.get("ln1g"), p.get("ln1b"));
-        SDVariable q = splitHeads(a.mmul(p.get("wq")).add(p.get("bq")), headSize); // [mb, H, T, D]
+        // The 1/sqrt(D) scale goes on the queries (mb*T*C values), not on the scores (mb*H*T*T values).
+        SDVariable q = splitHeads(a.mmul(p.get("wq")).add(p.get("bq")).mul(1.0 / Math.sqrt(headSize)), headSize); // [mb, H, T, D]
         SDVariable k = splitHeads(a.mmul(p.get("wk")).add(p.get("bk")), headSize);
         SDVariable v = splitHeads(a.mmul(p.get("wv")).add(p.get("bv")), headSize);
-        SDVariable scores = sd.mmul(q, k.permute(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headSize)) // [mb, H, T, T]
+        SDVariable scores = sd.mmul(q, k.permute(0, 1, 3, 2)) // [mb, H, T, T]
                 .add(sd.constant(causalMask(input.dataType())));
         SDVariable weights = sd.nn.softmax(scores, 3);
         SDVariable context = sd.mmul(weights, v) // [mb, H, T, D]

@@ -37,6 +37,18 @@ class ModelSettingsTest {
     }
 
     @Test
+    void trainingFlopsOfTheSmallModel() {
+        ModelSettings small = named("small");
+        long blocks = 4L * 12 * 192 * 192; // 1,769,472 projection and MLP weights
+        long output = 192L * 8192; // 1,572,864
+        long attention = 12L * 4 * 256 * 192; // 2,359,296
+        assertEquals(6 * (blocks + output) + attention, small.trainingFlopsPerToken());
+        assertEquals(22_413_312L, small.trainingFlopsPerToken());
+        // Doubling the context only adds attention FLOPs.
+        assertEquals(attention, small.withContextLength(512).trainingFlopsPerToken() - small.trainingFlopsPerToken());
+    }
+
+    @Test
     void badShapesNameTheKey() {
         ConfigError e = assertThrows(ConfigError.class, () -> new ModelSettings(100, 8, 30, 1, 4, 4, 0));
         assertTrue(e.getMessage().contains("model.heads"), e.getMessage());

@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.File;
-import java.util.Random;
 
 /**
  * Training throughput of the named sizes on one CPU thread pool, no Spark. Off by default:
@@ -22,19 +21,11 @@ class ThroughputBenchmarkTest {
     void tokensPerSecond() {
         Assumptions.assumeTrue(Boolean.getBoolean("refinery.bench"), "set -Drefinery.bench=true to run");
         for (String size : new String[] {"tiny", "small"}) {
-            ModelSettings m = ModelSettings.from(ConfigFactory.parseFile(new File("../conf/model-" + size + ".conf"))
-                    .withFallback(ConfigFactory.parseFile(new File("../conf/refinery.conf"))).resolve());
+            ModelSettings m = TrainingData.namedModel(size);
             TrainSettings t = TrainSettings.from(ConfigFactory.parseFile(new File("../conf/refinery.conf")).resolve());
             ComputationGraph g = GptModel.build(m, t.optimization(), DataType.FLOAT, 1);
             int batch = size.equals("tiny") ? 16 : 4;
-            Random r = new Random(1);
-            int[][] w = new int[batch][m.contextLength() + 1];
-            for (int[] row : w) {
-                for (int j = 0; j < row.length; j++) {
-                    row[j] = r.nextInt(m.vocabSize());
-                }
-            }
-            DataSet d = GptModel.dataSet(w, m.contextLength(), DataType.FLOAT);
+            DataSet d = TrainingData.randomBatch(m, batch, 1);
             for (int i = 0; i < 3; i++) {
                 g.fit(d);
             }

@@ -2,6 +2,8 @@ package ai.refinery.training.train;
 
 import ai.refinery.training.Corpora;
 import ai.refinery.training.SparkTestSession;
+import ai.refinery.training.model.GptModel;
+import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.pack.PackResult;
 import ai.refinery.training.pack.PackSettings;
 import ai.refinery.training.pack.Packer;
@@ -16,10 +18,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /** Real text (the opening lines of Tika's English language test: Europarl), tokenized and packed. */
 final class TrainingData {
@@ -40,6 +45,46 @@ final class TrainingData {
             c = ConfigFactory.parseString(o).withFallback(c);
         }
         return c.resolve();
+    }
+
+    /** A named model size (conf/model-SIZE.conf over conf/refinery.conf). */
+    static ModelSettings namedModel(String size) {
+        return ModelSettings.from(ConfigFactory.parseFile(new File("../conf/model-" + size + ".conf"))
+                .withFallback(ConfigFactory.parseFile(new File("../conf/refinery.conf"))).resolve());
+    }
+
+    /** One minibatch of seeded random token windows (speed measurements only: the loss means nothing). */
+    static DataSet randomBatch(ModelSettings m, int batch, long seed) {
+        Random r = new Random(seed);
+        int[][] w = new int[batch][m.contextLength() + 1];
+        for (int[] row : w) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = r.nextInt(m.vocabSize());
+            }
+        }
+        return GptModel.dataSet(w, m.contextLength(), DataType.FLOAT);
+    }
+
+    /**
+     * Europarl proceedings (up to maxBytes), with a tokenizer of the given vocabulary learned on them, packed
+     * into windows of context + 1 tokens, a tenth held out for validation (kept in Spark's cache).
+     */
+    static Dataset<Row> europarlWindows(long maxBytes, int vocab, int context) throws Exception {
+        SparkSession spark = SparkTestSession.get();
+        List<Row> docs = new ArrayList<>();
+        List<String> texts = Corpora.europarl(maxBytes);
+        for (int i = 0; i < texts.size(); i++) {
+            docs.add(RowFactory.create("europarl-" + i, texts.get(i)));
+        }
+        Dataset<Row> df = spark.createDataFrame(docs, new StructType()
+                .add("id", DataTypes.StringType).add("text", DataTypes.StringType));
+        BpeTokenizer t = TokenizerTrainer.train(spark, df, new TokenizerSettings(vocab, 2, 2_000_000, "text"));
+        PackResult packed = Packer.run(spark, df, t,
+                PackSettings.defaults().withContextLength(context).withValidationFraction(0.1));
+        Dataset<Row> w = packed.windows().cache();
+        w.count();
+        packed.release();
+        return w;
     }
 
     static synchronized Dataset<Row> windows() throws Exception {
