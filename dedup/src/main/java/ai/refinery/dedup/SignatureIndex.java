@@ -52,16 +52,21 @@ public final class SignatureIndex {
     public static final String COMMITTED = "_COMMITTED";
     private static final String IN_PROGRESS = ".inprogress-";
 
-    /** Rows of a segment; {@code shingles} is null when the index stores no shingle sets. */
-    public static final StructType SCHEMA = new StructType()
+    /**
+     * Rows of a segment: id and scope, then a document's features ({@link DocumentFeatures#SCHEMA});
+     * {@code shingles} is null when the index stores no shingle sets.
+     */
+    public static final StructType SCHEMA = withFeatures(new StructType()
             .add("id", DataTypes.StringType, false)
-            .add("scope", DataTypes.StringType, true)
-            .add("exact_hi", DataTypes.LongType, false)
-            .add("exact_lo", DataTypes.LongType, false)
-            .add("length", DataTypes.IntegerType, false)
-            .add("bands", DataTypes.createArrayType(DataTypes.LongType, false), true)
-            .add("signature", DataTypes.createArrayType(DataTypes.LongType, false), true)
-            .add("shingles", DataTypes.createArrayType(DataTypes.LongType, false), true);
+            .add("scope", DataTypes.StringType, true));
+
+    private static StructType withFeatures(StructType key) {
+        StructType schema = key;
+        for (org.apache.spark.sql.types.StructField f : DocumentFeatures.SCHEMA.fields()) {
+            schema = schema.add(f);
+        }
+        return schema;
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(SignatureIndex.class);
 
