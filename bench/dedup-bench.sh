@@ -6,14 +6,14 @@
 #      same data in one Spark session, local[2], both scored against the exact pairs (DedupVsMllib);
 #  (c) the whole `bin/refinery dedup` command (Parquet in, Parquet out) at three sizes 10x apart, local[2]:
 #      job time, CPU time of the process, time per document.
-# Usage: bench/dedup-bench.sh [COMPARE_DOCS [SCALE_DOCS...]]   (defaults: 10000; 10000 100000 1000000)
+# Usage: bench/dedup-bench.sh [COMPARE_DOCS [SCALE_DOCS...]]   (defaults: 25000; 10000 100000 1000000)
 # Environment: DEDUP_BENCH_CHARS="MIN MAX" document length range of (c) in characters (default "2000 5000");
 #              DEDUP_BENCH_TABLES MLlib numHashTables values for (b) (default 2,5); REFINERY_HEAP (default 4g);
 #              DEDUP_BENCH_PARTS the parts to run (default "a b c").
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-compare=${1:-10000}
+compare=${1:-25000}
 shift || true
 sizes=("$@"); [[ ${#sizes[@]} -gt 0 ]] || sizes=(10000 100000 1000000)
 read -r min_chars max_chars <<<"${DEDUP_BENCH_CHARS:-2000 5000}"
@@ -66,4 +66,4 @@ print(f"{n:>8} docs ({mb:7.1f} MB Parquet)  job {job:7.1f} s = {job / n * 1e6:7.
       f"kept {c['kept']}  exact {c['exact-duplicate']}  near {c['near-duplicate']}  "
       f"edges {c['candidate_edges']}/{c['verified_edges']}  rounds {c['component_rounds']}")
 PY
-done | tee "$results/dedup-scaling.txt"
+done | tee "$results/dedup-scaling-$min_chars-$max_chars.txt"
