@@ -19,11 +19,14 @@ class MinHasherTest {
         long[] edge = {0, 1, 2, MinHasher.MERSENNE_61 - 1, MinHasher.MERSENNE_61 - 2, 1L << 60, (1L << 60) + 12345};
         for (long x : edge) {
             for (long y : edge) {
-                checkMul(x, y);
+                for (long c : edge) {
+                    checkMul(x, y, c);
+                }
             }
         }
         for (int i = 0; i < 100_000; i++) {
-            checkMul(Math.floorMod(random.nextLong(), MinHasher.MERSENNE_61), Math.floorMod(random.nextLong(), MinHasher.MERSENNE_61));
+            checkMul(Math.floorMod(random.nextLong(), MinHasher.MERSENNE_61), Math.floorMod(random.nextLong(), MinHasher.MERSENNE_61),
+                    Math.floorMod(random.nextLong(), MinHasher.MERSENNE_61));
             long any = random.nextLong();
             assertEquals(new BigInteger(Long.toUnsignedString(any)).mod(P).longValueExact(), MinHasher.reduce(any));
         }
@@ -31,9 +34,11 @@ class MinHasherTest {
         assertEquals(0, MinHasher.reduce(MinHasher.MERSENNE_61));
     }
 
-    private static void checkMul(long x, long y) {
-        long expected = BigInteger.valueOf(x).multiply(BigInteger.valueOf(y)).mod(P).longValueExact();
-        assertEquals(expected, MinHasher.mulMod(x, y), x + " * " + y);
+    private static void checkMul(long x, long y, long c) {
+        BigInteger product = BigInteger.valueOf(x).multiply(BigInteger.valueOf(y));
+        assertEquals(product.mod(P).longValueExact(), MinHasher.mulMod(x, y), x + " * " + y);
+        assertEquals(product.add(BigInteger.valueOf(c)).mod(P).longValueExact(), MinHasher.mulAddMod(x, y, c),
+                x + " * " + y + " + " + c);
     }
 
     @Test
