@@ -85,8 +85,7 @@ final class GenerateCommand implements Callable<Integer> {
         ModelBundle.Files files = loaded.files();
         List<String> arguments = spec.commandLine().getParseResult().originalArgs();
         StageRun run = StageRun.open(spark, "generate", arguments, config, output, overwrite);
-        run.manifest().put("model", Map.of("id", files.modelId(), "model_zip", files.modelZip(),
-                "tokenizer", files.tokenizerJson(), "context_length", loaded.bundle().contextLength()));
+        run.manifest().put("model", loaded.describe());
         try {
             GenerateJob.Result result = GenerateJob.run(spark, ParquetInputs.read(spark, inputs), promptColumn,
                     loaded.modelZip(), loaded.tokenizerJson(), files.modelId(), sampling);

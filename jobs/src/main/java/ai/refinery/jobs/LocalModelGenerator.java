@@ -32,11 +32,11 @@ final class LocalModelGenerator implements TextGenerator {
     }
 
     /** A source that ships the model once per executor (a broadcast) and loads it once per partition. */
-    static Source source(SparkSession spark, ModelBundle.Files files, byte[] modelZip, String tokenizerJson) {
+    static Source source(SparkSession spark, ModelOption.LoadedModel loaded) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<byte[]> model = jsc.broadcast(modelZip);
-        Broadcast<String> tokenizer = jsc.broadcast(tokenizerJson);
-        String modelId = files.modelId();
+        Broadcast<byte[]> model = jsc.broadcast(loaded.modelZip());
+        Broadcast<String> tokenizer = jsc.broadcast(loaded.tokenizerJson());
+        String modelId = loaded.files().modelId();
         return settings -> new LocalModelGenerator(
                 ModelBundle.fromBytes(model.value(), tokenizer.value(), modelId).newGenerator(), sampling(settings), modelId);
     }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** --model, shared by generate and serve; also how a setting that names a model folder is read. */
 public final class ModelOption {
@@ -18,6 +19,11 @@ public final class ModelOption {
 
     /** A model folder read once: its files, their bytes (what Spark jobs broadcast) and the loaded model. */
     record LoadedModel(ModelBundle.Files files, byte[] modelZip, String tokenizerJson, ModelBundle bundle) {
+        /** The manifest's "model" entry: id, files and context length. */
+        Map<String, Object> describe() {
+            return Map.of("id", files.modelId(), "model_zip", files.modelZip(),
+                    "tokenizer", files.tokenizerJson(), "context_length", bundle.contextLength());
+        }
     }
 
     ModelBundle load(Configuration hadoop) {

@@ -98,11 +98,10 @@ final class RephraseCommand extends StageCommand {
         } else {
             ModelOption.LoadedModel model = ModelOption.read(ModelRephraseSettings.SECTION + "." + LOCAL_MODEL, local,
                     spark.sparkContext().hadoopConfiguration());
-            run.manifest().put("model", Map.of("id", model.files().modelId(), "model_zip", model.files().modelZip(),
-                    "tokenizer", model.files().tokenizerJson(), "context_length", model.bundle().contextLength()));
+            run.manifest().put("model", model.describe());
             result = ModelRephraser.run(spark, docs,
                     settings.model().isEmpty() ? settings.withModel(model.files().modelId()) : settings,
-                    LocalModelGenerator.source(spark, model.files(), model.modelZip(), model.tokenizerJson()));
+                    LocalModelGenerator.source(spark, model));
         }
         try {
             int files = new Section(config, "output").intAtLeast("files", 0);

@@ -57,9 +57,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * per JVM. Detectors are cached per (accuracy, candidate languages); this object only holds the settings and
  * looks its detector up lazily, so it is cheap to serialize into Spark closures. Detection is thread-safe.
  * Where Lingua uses trigrams alone (low accuracy, and any text of 120 characters or more) the n-gram sums
- * come from {@link TrigramTables}: Lingua's uni-, bi- and trigram models in primitive tables (~40 MB for all
- * languages), scored in one pass, with Lingua's own clean-up and script rules before it; the results are
- * Lingua's. High accuracy on shorter texts runs Lingua itself, with all its n-gram models (~1.4 GB for all
+ * come from {@link TrigramTables}: Lingua's uni-, bi- and trigram models in primitive tables (~50 MB for all
+ * languages), scored in one pass, after Lingua's clean-up and script rules computed on tables
+ * ({@link LinguaRules}); the results are Lingua's, and Lingua's own detector is not loaded at all. High accuracy on shorter texts runs Lingua itself, with all its n-gram models (~1.4 GB for all
  * languages once they are loaded).
  */
 public final class LanguageIdentifier implements Detector {

@@ -34,7 +34,7 @@ import java.util.Arrays;
  * trigram and a merge of its slice with the candidate languages. Sums are in double (Lingua sums floats in
  * hash-set order), so totals agree with Lingua's to float precision.
  *
- * <p>Built once per JVM (about 1 s and 40 MB for all languages), immutable and thread-safe afterwards.
+ * <p>Built once per JVM (about 2 s and 50 MB of heap for all languages), immutable and thread-safe afterwards.
  */
 final class TrigramTables {
     private static final Language[] LANGUAGES = Language.values();
