@@ -23,8 +23,11 @@ public final class ConnectedComponents {
     private ConnectedComponents() {
     }
 
-    /** Result: labels of every node that has an edge, and how many rounds it took. */
-    public record Labels(Dataset<Row> labels, int rounds) {
+    /**
+     * Result: labels of every node that has an edge, how many rounds it took, and the stored edges the labels are
+     * read from (free them with {@link Lineage#free} once the labels are used).
+     */
+    public record Labels(Dataset<Row> labels, int rounds, Dataset<Row> stored) {
     }
 
     /**
@@ -33,9 +36,9 @@ public final class ConnectedComponents {
      */
     public static Labels run(Dataset<Row> edges, int maxRounds, DedupSettings.CheckpointMode mode) {
         // Orient every edge from the larger id to the smaller: (u, v) with u > v.
-        Dataset<Row> current = edges.where(col("src").notEqual(col("dst")))
+        Dataset<Row> current = Lineage.materialize(edges.where(col("src").notEqual(col("dst")))
                 .select(greatest(col("src"), col("dst")).as("u"), least(col("src"), col("dst")).as("v"))
-                .distinct();
+                .distinct(), mode);
         int rounds = 0;
         // LSH stars are often already stars (every pair cluster is): then no round is needed.
         while (!isStarForest(current)) {
@@ -44,11 +47,13 @@ public final class ConnectedComponents {
                         + " rounds (dedup.components.max_iterations)");
             }
             rounds++;
-            current = checkpoint(smallStar(largeStar(current)), mode);
+            Dataset<Row> previous = current;
+            current = Lineage.materialize(smallStar(largeStar(current)), mode);
+            Lineage.free(previous);
         }
         Dataset<Row> leaves = current.select(col("u").as("id"), col("v").as("label"));
         Dataset<Row> centers = current.select(col("v").as("id"), col("v").as("label")).distinct();
-        return new Labels(leaves.union(centers), rounds);
+        return new Labels(leaves.union(centers), rounds, current);
     }
 
     /**
@@ -90,9 +95,5 @@ public final class ConnectedComponents {
         Dataset<Row> chained = oriented.select(col("v").as("x")).distinct()
                 .join(oriented.select("u"), col("x").equalTo(col("u")), "left_semi");
         return forked.union(chained).isEmpty();
-    }
-
-    private static Dataset<Row> checkpoint(Dataset<Row> ds, DedupSettings.CheckpointMode mode) {
-        return mode == DedupSettings.CheckpointMode.RELIABLE ? ds.checkpoint(true) : ds.localCheckpoint(true);
     }
 }

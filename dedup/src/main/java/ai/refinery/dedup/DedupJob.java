@@ -7,7 +7,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
-import org.apache.spark.storage.StorageLevel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,7 +80,7 @@ public final class DedupJob {
         if (scoped && !columns.contains(settings.scopeColumn())) {
             throw settings.missingScopeColumn();
         }
-        if (settings.nearEnabled() && settings.checkpoint() == DedupSettings.CheckpointMode.RELIABLE
+        if (settings.checkpoint() == DedupSettings.CheckpointMode.RELIABLE
                 && spark.sparkContext().getCheckpointDir().isEmpty()) {
             throw ConfigError.forKey("dedup.components.checkpoint",
                     "'reliable' needs a Spark checkpoint directory (SparkContext.setCheckpointDir)");
@@ -89,7 +88,6 @@ public final class DedupJob {
         if (index != null && !settings.nearEnabled()) {
             throw ConfigError.forKey("dedup.near.enabled", "must be true with " + IndexSettings.KEY_PATH);
         }
-        List<Dataset<?>> cached = new ArrayList<>();
 
         // 1. One pass over the texts: exact key, length, band keys, verification data (and, for the index,
         // whatever the survivors' index rows need).
@@ -107,9 +105,9 @@ public final class DedupJob {
                         featuresUdf.apply(col("text").cast("string")).as("f"))
                 .select(col("id"), col("scope"), col("w"), lit(1L).as("n"), lit(1).as("tier"),
                         col("f.exact_hi").as("hi"), col("f.exact_lo").as("lo"), col("f.length").as("len"),
-                        col("f.bands").as("bands"), col("f.signature").as("sig"), col("f.shingles").as("sh"))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        cached.add(feats);
+                        col("f.bands").as("bands"), col("f.signature").as("sig"), col("f.shingles").as("sh"));
+        feats = Lineage.materialize(feats, settings.checkpoint());
+        List<Dataset<Row>> intermediates = new ArrayList<>(List.of(feats));
         checkIds(feats);
         Dataset<Row> nodesIn = feats;
         long matched = 0;
@@ -118,8 +116,8 @@ public final class DedupJob {
                     lit(0).as("tier"), col("exact_hi").as("hi"), col("exact_lo").as("lo"), col("length").as("len"),
                     col("bands"), col("signature").as("sig"), col("shingles").as("sh"));
             checkNotIndexed(feats, indexed, index);
-            Dataset<Row> matchedRows = matchingIndexRows(indexed, feats).persist(StorageLevel.MEMORY_AND_DISK());
-            cached.add(matchedRows);
+            Dataset<Row> matchedRows = Lineage.materialize(matchingIndexRows(indexed, feats), settings.checkpoint());
+            intermediates.add(matchedRows);
             matched = matchedRows.count();
             nodesIn = feats.unionByName(matchedRows);
         }
@@ -142,8 +140,8 @@ public final class DedupJob {
             exact = all.select(col("id"), col("tier"), col("rank"), col("id").as("exact_of"), col("w").as("gw"),
                     col("n").as("gn"), hasShingles(settings));
         }
-        exact = exact.persist(StorageLevel.MEMORY_AND_DISK());
-        cached.add(exact);
+        exact = Lineage.materialize(exact, settings.checkpoint());
+        intermediates.add(exact);
         Dataset<Row> survivors = exact.where(col("id").equalTo(col("exact_of")));
 
         // 3. Near duplicates among the exact survivors.
@@ -155,9 +153,9 @@ public final class DedupJob {
             Dataset<Row> nearInput = all.join(survivors.select(col("id").as("sid")),
                     col("id").equalTo(col("sid")), "left_semi").where(size(col("bands")).gt(0));
             // Candidates with their verdict, persisted once: both counts come from one pass.
-            Dataset<Row> candidates = verify(candidateEdges(nearInput), nearInput, settings)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            cached.add(candidates);
+            Dataset<Row> candidates = Lineage.materialize(verify(candidateEdges(nearInput), nearInput, settings),
+                    settings.checkpoint());
+            intermediates.add(candidates);
             Row edgeCounts = candidates.agg(count(lit(1)), sum(when(col("ok"), 1L).otherwise(0L))).first();
             candidateCount = edgeCounts.getLong(0);
             verifiedCount = nz(edgeCounts, 1);
@@ -167,6 +165,7 @@ public final class DedupJob {
                         settings.checkpoint());
                 labels = cc.labels();
                 rounds = cc.rounds();
+                intermediates.add(cc.stored());
             }
         }
 
@@ -186,8 +185,7 @@ public final class DedupJob {
         Dataset<Row> nodeKeep = nodes.join(clusters, col("label").equalTo(col("cl")))
                 .select(col("id").as("eid"), col("keep_id"), col("keep_tier"), col("cw"), col("cn"));
 
-        // 5. Decision per input row, cached so writing kept/removed recomputes nothing upstream (were blocks
-        // lost, Spark would recompute them from the input: slower, still correct).
+        // 5. Decision per input row, stored so writing kept/removed recomputes nothing upstream.
         Column isKept = col("id").equalTo(col("keep_id"));
         Column ofIndexed = col("keep_tier").equalTo(0);
         Dataset<Row> decisions = exact.where(col("tier").equalTo(1))
@@ -202,7 +200,7 @@ public final class DedupJob {
                         when(col("id").equalTo(col("exact_of")).and(col("has_sh").equalTo(false)), lit(1L))
                                 .otherwise(lit(0L)).as("no_sh"),
                         ofIndexed.as("of_indexed"));
-        decisions = decisions.persist(StorageLevel.MEMORY_AND_DISK());
+        decisions = Lineage.materialize(decisions, settings.checkpoint());
 
         Row c = decisions.agg(count(lit(1)),
                 sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
@@ -217,13 +215,10 @@ public final class DedupJob {
         Dataset<Row> survivorSignatures = null;
         if (index != null) {
             indexCounters = new IndexCounters(index.segments().size(), index.rowCount(), matched, nz(c, 6), nz(c, 7));
-            survivorSignatures = survivorIndexRows(feats, decisions, index.storesShingles())
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            survivorSignatures.count(); // materialised while the features are still cached
+            survivorSignatures = Lineage.materialize(survivorIndexRows(feats, decisions, index.storesShingles()),
+                    settings.checkpoint());
         }
-        for (Dataset<?> d : cached) {
-            d.unpersist(false);
-        }
+        intermediates.forEach(Lineage::free);
 
         Column docId = col("id").cast("string");
         Dataset<Row> keptDecisions = decisions.where(col(REASON).isNull()).select(col(JOIN_ID), col(CLUSTER_SIZE));
@@ -237,10 +232,8 @@ public final class DedupJob {
         Dataset<Row> finalDecisions = decisions;
         Dataset<Row> finalSignatures = survivorSignatures;
         return new DedupResult(kept, removed, counters, () -> {
-            finalDecisions.unpersist(false);
-            if (finalSignatures != null) {
-                finalSignatures.unpersist(false);
-            }
+            Lineage.free(finalDecisions);
+            Lineage.free(finalSignatures);
         }, indexCounters, survivorSignatures);
     }
 
