@@ -24,7 +24,7 @@ final class Lineage {
 
     /** Frees the executor storage of a result of {@link #materialize} (does nothing for other Datasets). */
     static void free(Dataset<?> ds) {
-        if (ds != null && ds.logicalPlan() instanceof LogicalRDD stored) {
+        if (ds != null && ds.queryExecution().logical() instanceof LogicalRDD stored) {
             stored.rdd().unpersist(false);
         }
     }

@@ -2,6 +2,7 @@ package ai.refinery.dedup;
 
 import ai.refinery.pipeline.config.ConfigError;
 import ai.refinery.pipeline.config.Settings;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -9,8 +10,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
@@ -157,6 +160,24 @@ class DedupJobTest {
         // Without the middle document, A and C stay apart.
         DedupResult apart = DedupJob.run(spark, docs(List.of(chain.get(1), chain.get(2))), settings);
         assertEquals(new TreeSet<>(List.of("doc-a", "doc-c")), ids(apart.kept()));
+    }
+
+    @Test
+    void storedIntermediatesAreFreedOnRelease() {
+        SparkSession spark = spark();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Set<Integer> before = new HashSet<>(sc.getPersistentRDDs().keySet());
+        List<String[]> all = new ArrayList<>(chain(new SplittableRandom(3)));
+        all.add(new String[] {"doc-a-copy", all.get(2)[1]});
+        DedupResult result = DedupJob.run(spark, docs(all), DEFAULTS.withVerification(Verification.EXACT, 0.85));
+        assertTrue(result.counters().componentRounds() >= 1, "the chain needs a components round");
+        Set<Integer> during = new HashSet<>(sc.getPersistentRDDs().keySet());
+        during.removeAll(before);
+        assertEquals(1, during.size(), "only the per-row decisions stay stored until release: " + during);
+        assertEquals(new TreeSet<>(List.of("doc-a")), ids(result.kept()));
+        assertEquals(3, result.removed().count());
+        result.release();
+        assertEquals(before, new HashSet<>(sc.getPersistentRDDs().keySet()));
     }
 
     @Test
