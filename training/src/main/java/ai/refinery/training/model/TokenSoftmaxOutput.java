@@ -15,7 +15,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * Configuration of the decoder's output: projection from the width to the vocabulary, softmax and sparse
@@ -43,14 +42,8 @@ public class TokenSoftmaxOutput extends BaseOutputLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-        TokenSoftmaxOutputLayer layer = new TokenSoftmaxOutputLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return DecoderLayerConf.wire(new TokenSoftmaxOutputLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     @Override
@@ -66,9 +59,7 @@ public class TokenSoftmaxOutput extends BaseOutputLayer {
 
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        if (inputType instanceof InputType.InputTypeRecurrent r && (nIn <= 0 || override)) {
-            nIn = r.getSize();
-        }
+        nIn = DecoderLayerConf.nInFor(inputType, nIn, override);
     }
 
     @Override
