@@ -35,10 +35,13 @@ final class Ops {
         return out.assign(rows.reshape(minibatch, length, width).permute(0, 2, 1));
     }
 
-    /** Sums over the rows into a [1, n] target (a matrix product with ones: faster than a strided reduction). */
+    /**
+     * Sums over the rows [N, n] into a [1, n] target, as the matrix-vector product rows^T ones: faster than a
+     * reduction along the strided axis or ones^T rows.
+     */
     static void columnSums(INDArray rows, INDArray target) {
-        INDArray ones = Nd4j.ones(rows.dataType(), 1, rows.size(0));
-        Nd4j.gemm(ones, rows, target, false, false, 1.0, 0.0);
+        INDArray ones = Nd4j.ones(rows.dataType(), rows.size(0), 1);
+        Nd4j.gemm(rows, ones, target.reshape(target.length(), 1), true, false, 1.0, 0.0);
     }
 
     /** The normalized rows and 1/sqrt(variance + eps) per row [rows, 1]: what a layer norm's backward needs. */

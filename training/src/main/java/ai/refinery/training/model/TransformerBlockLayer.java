@@ -51,8 +51,7 @@ class TransformerBlockLayer extends DecoderLayer<TransformerBlock> {
 
         norm1 = Ops.normalize(x, workspaceMgr, store);
         attentionIn = Ops.scaleShift(norm1, p("ln1g"), p("ln1b"), workspaceMgr, store);
-        double scale = 1.0 / Math.sqrt(layerConf().getNIn() / (double) layerConf().getHeads());
-        queries = heads(attentionIn.mmul(p("wq")).addiRowVector(p("bq")).muli(scale), mb, workspaceMgr, store);
+        queries = heads(attentionIn.mmul(p("wq")).addiRowVector(p("bq")).muli(queryScale()), mb, workspaceMgr, store);
         keys = heads(attentionIn.mmul(p("wk")).addiRowVector(p("bk")), mb, workspaceMgr, store);
         values = heads(attentionIn.mmul(p("wv")).addiRowVector(p("bv")), mb, workspaceMgr, store);
         long length = queries.size(2);
@@ -95,16 +94,20 @@ class TransformerBlockLayer extends DecoderLayer<TransformerBlock> {
         // Attention: attended = x + context wo + bo
         Nd4j.gemm(context, dAttended, gradientViews.get("wo"), true, false, 1.0, 0.0);
         Ops.columnSums(dAttended, gradientViews.get("bo"));
-        INDArray dContext = heads(dAttended.mmul(p("wo").transpose()), mb, workspaceMgr, ArrayType.BP_WORKING_MEM);
+        INDArray dContextRows = dAttended.mmul(p("wo").transpose());
+        INDArray dContext = heads(dContextRows, mb, workspaceMgr, ArrayType.BP_WORKING_MEM);
         INDArray dValues = Nd4j.matmul(weights, dContext, true, false, false);
         INDArray dScores = Nd4j.matmul(dContext, values, false, true, false);
-        // Softmax backward: dS = W * (dW - sum(dW * W) over the keys)
-        dScores.subi(dScores.mul(weights).sum(true, 3)).muli(weights);
+        // Softmax backward: dS = W * (dW - sum over the keys of dW * W). That sum equals dContext . context per
+        // position and head (dW = dContext values^T, context = W values): a width-sized product instead of a
+        // pass over the length^2 weights.
+        int h = layerConf().getHeads();
+        INDArray projection = dContextRows.mul(context).reshape(context.size(0), h, context.size(1) / h).sum(2);
+        dScores.subi(projection.reshape(mb, length(), h).permute(0, 2, 1).reshape(mb, h, length(), 1)).muli(weights);
         INDArray dQueries = Nd4j.matmul(dScores, keys);
         INDArray dKeys = Nd4j.matmul(dScores, queries, true, false, false);
-        double scale = 1.0 / Math.sqrt(layerConf().getNIn() / (double) layerConf().getHeads());
         INDArray dAttentionIn = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, dOut.shape(), 'c');
-        projectionBackward(rows(dQueries, workspaceMgr, ArrayType.BP_WORKING_MEM).muli(scale), "q", dAttentionIn, 0.0);
+        projectionBackward(rows(dQueries, workspaceMgr, ArrayType.BP_WORKING_MEM).muli(queryScale()), "q", dAttentionIn, 0.0);
         projectionBackward(rows(dKeys, workspaceMgr, ArrayType.BP_WORKING_MEM), "k", dAttentionIn, 1.0);
         projectionBackward(rows(dValues, workspaceMgr, ArrayType.BP_WORKING_MEM), "v", dAttentionIn, 1.0);
         INDArray dx = Ops.layerNormBackward(dAttentionIn, norm1, p("ln1g"), gradientViews.get("ln1g"),
@@ -119,6 +122,15 @@ class TransformerBlockLayer extends DecoderLayer<TransformerBlock> {
         Nd4j.gemm(attentionIn, dRows, gradientViews.get("w" + proj), true, false, 1.0, 0.0);
         Ops.columnSums(dRows, gradientViews.get("b" + proj));
         Nd4j.gemm(dRows, p("w" + proj), dAttentionIn, false, true, 1.0, beta);
+    }
+
+    /** 1/sqrt(head size), applied to the queries. */
+    private double queryScale() {
+        return 1.0 / Math.sqrt(layerConf().getNIn() / (double) layerConf().getHeads());
+    }
+
+    private long length() {
+        return input.size(2);
     }
 
     /** Rows [mb * T, C] to heads [mb, H, T, C/H], a copy in the given workspace. */
