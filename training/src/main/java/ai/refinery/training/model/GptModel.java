@@ -24,8 +24,9 @@ import org.nd4j.linalg.learning.config.NoOp;
  *   -> out ({@link TokenSoftmaxOutput}: C -> vocabulary, softmax, sparse cross-entropy)
  * </pre>
  * Labels are token ids, [mb, 1, T], scored by sparse cross-entropy: one-hot labels would take
- * vocab x T values per example (8192 x 256 floats = 8 MB), the ids take T. DL4J's score is summed over the
- * T positions and averaged over the minibatch: divide by T for the loss per token ({@link #lossPerToken}).
+ * vocab x T values per example (8192 x 256 floats = 8 MB), the ids take T. The score is the cross-entropy
+ * (without the weight-decay penalty) summed over the T positions and averaged over the minibatch: divide by T
+ * for the loss per token ({@link #lossPerToken}).
  * Sizes are set explicitly on every layer; no input types are declared (declaring them resets the
  * embedding's vocabulary size in this DL4J release).
  */

@@ -27,8 +27,10 @@ import java.util.Arrays;
  * vocabulary-sized arrays is needed; the other matrix products also read it in place.
  *
  * <p>Score as DL4J's RnnOutputLayer with LossSparseMCXENT: summed over the positions, divided by the
- * minibatch size, probabilities floored at 1e-10. Gradients are summed over the minibatch (DL4J's updater
- * divides by the minibatch size).
+ * minibatch size, probabilities floored at 1e-10; but without the network's regularization term, which DL4J
+ * adds to the score: the updater applies weight decay whatever the score says, and with the penalty the
+ * reported loss and perplexity moved with the weight norms. Gradients are summed over the minibatch (DL4J's
+ * updater divides by the minibatch size).
  */
 public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput> {
     /** DL4J's softmax cross-entropy clips probabilities to this before the log. */
@@ -101,7 +103,7 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
         if (conf().isMiniBatch()) {
             s /= getInputMiniBatchSize();
         }
-        score = s + fullNetRegTerm;
+        score = s; // cross-entropy only: fullNetRegTerm left out, see the class comment
         return score;
     }
 
@@ -116,7 +118,7 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
             double loss = -Math.log(Math.max(probabilities.getDouble(ids[n], n), PROBABILITY_FLOOR));
             perExample.putScalar(n / length, 0, perExample.getDouble(n / length, 0) + loss);
         }
-        return perExample.addi(fullNetRegTerm);
+        return perExample; // cross-entropy only, as computeScore
     }
 
     @Override

@@ -36,8 +36,13 @@ class TokenSoftmaxOutputTest {
     private static final int VOCAB = 9;
 
     private static ComputationGraph outputOnly(Layer output) {
+        return outputOnly(output, 0);
+    }
+
+    private static ComputationGraph outputOnly(Layer output, double weightDecay) {
         ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder()
                 .seed(3).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(new NormalDistribution(0, 0.5))
+                .weightDecay(weightDecay, true)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder().addInputs("in").addLayer("out", output, "in").setOutputs("out").build());
         g.init();
@@ -95,6 +100,21 @@ class TokenSoftmaxOutputTest {
         Gradient copy = new DefaultGradient();
         result.getFirst().gradientForVariable().forEach((k, v) -> copy.setGradientFor(k, v.dup()));
         return new Pair<>(copy, result.getSecond().dup());
+    }
+
+    @Test
+    void theScoreIsTheCrossEntropyWithoutTheWeightDecayPenalty() {
+        ComputationGraph g = outputOnly(new TokenSoftmaxOutput(WIDTH, VOCAB), 0.5);
+        DataSet d = data(3);
+        INDArray p = g.outputSingle(d.getFeatures());
+        double sum = 0;
+        for (int i = 0; i < MINIBATCH; i++) {
+            for (int t = 0; t < LENGTH; t++) {
+                sum -= Math.log(p.getDouble(i, d.getLabels().getInt(i, 0, t), t));
+            }
+        }
+        assertTrue(g.calcRegularizationScore(false) > 1, "the graph has a weight-decay penalty to leave out");
+        assertEquals(sum / MINIBATCH, g.score(d), 1e-10);
     }
 
     @Test
