@@ -16,7 +16,7 @@ import java.util.Random;
  * Autoregressive text generation with the decoder graph: greedy, temperature, top-k and top-p sampling, a token
  * budget, end-of-text and stop strings, seeded draws.
  *
- * <p>The graph's SameDiff layers are built for one fixed sequence length (the context length), so every step
+ * <p>The graph is built for one fixed sequence length (the position embedding covers the context), so every step
  * runs the whole window: the tokens so far, padded at the end. That is exact for a causal model (position t sees
  * positions 0..t only); the next-token distribution is read at the last real position. There is no key/value
  * cache, so a step costs a full forward pass of the window.

@@ -1,63 +1,78 @@
 package ai.refinery.training.model;
 
-import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Layer norm over the width of [minibatch, width, length] activations: the decoder's last norm. */
-public class FinalLayerNorm extends SameDiffLayer {
-    private int width;
-    private int length;
+public class FinalLayerNorm extends DecoderLayerConf {
 
     public FinalLayerNorm() {
     }
 
     public FinalLayerNorm(int width, int length) {
-        this.width = width;
-        this.length = length;
+        super(width, length);
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        return InputType.recurrent(width, length, RNNFormat.NCW);
+    Map<String, long[]> parameterShapes() {
+        Map<String, long[]> p = new LinkedHashMap<>();
+        p.put("g", new long[] {1, nIn});
+        p.put("b", new long[] {1, nIn});
+        return p;
     }
 
     @Override
-    public void defineParameters(SDLayerParams params) {
-        params.addBiasParam("g", 1, width);
-        params.addBiasParam("b", 1, width);
+    boolean isWeight(String parameter) {
+        return false;
     }
 
     @Override
-    public void initializeParameters(Map<String, INDArray> params) {
+    void initialize(Map<String, INDArray> params) {
         params.get("g").assign(1.0);
         params.get("b").assign(0.0);
     }
 
     @Override
-    public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> p, SDVariable mask) {
-        return Ops.output(Ops.fromRows(Ops.layerNorm(Ops.toRows(input, width), p.get("g"), p.get("b")), width, length));
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        return wire(new FinalLayerNormLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
-    public int getWidth() {
-        return width;
-    }
+    /** The forward and backward pass. */
+    static final class FinalLayerNormLayer extends DecoderLayer<FinalLayerNorm> {
+        private Ops.Normalized norm;
 
-    public void setWidth(int width) {
-        this.width = width;
-    }
+        FinalLayerNormLayer(NeuralNetConfiguration conf, DataType dataType) {
+            super(conf, dataType);
+        }
 
-    public int getLength() {
-        return length;
-    }
+        @Override
+        protected INDArray forward(LayerWorkspaceMgr workspaceMgr, ArrayType working, ArrayType keep) {
+            norm = Ops.normalize(inputRows(workspaceMgr, working), workspaceMgr, keep != null ? keep : working);
+            INDArray out = toInputShape(Ops.scaleShift(norm, params.get("g"), params.get("b"), workspaceMgr, working),
+                    workspaceMgr, ArrayType.ACTIVATIONS);
+            if (keep == null) {
+                norm = null;
+            }
+            return out;
+        }
 
-    public void setLength(int length) {
-        this.length = length;
+        @Override
+        protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            INDArray dx = Ops.layerNormBackward(Ops.rows(epsilon, workspaceMgr, ArrayType.BP_WORKING_MEM), norm,
+                    params.get("g"), gradientViews.get("g"), gradientViews.get("b"));
+            norm = null;
+            return toInputShape(dx, workspaceMgr, ArrayType.ACTIVATION_GRAD);
+        }
     }
 }

@@ -8,27 +8,25 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
  * The GPT-style decoder as a DL4J ComputationGraph:
  * <pre>
  * tokens [mb, T] -> tok_emb (EmbeddingSequenceLayer, [mb, C, T]) -> pos_emb (+ learned position vectors)
  *   -> [dropout] -> block_0 .. block_{N-1} ({@link TransformerBlock}) -> ln_f ({@link FinalLayerNorm})
- *   -> out (RnnOutputLayer: C -> vocabulary, softmax, sparse cross-entropy)
+ *   -> out ({@link TokenSoftmaxOutput}: C -> vocabulary, softmax, sparse cross-entropy)
  * </pre>
- * Labels are token ids, [mb, 1, T], scored with {@link LossSparseMCXENT}: one-hot labels would take
- * vocab x T values per example (8192 x 256 floats = 8 MB), the ids take T. DL4J's score is summed over the
- * T positions and averaged over the minibatch: divide by T for the loss per token ({@link #lossPerToken}).
+ * Labels are token ids, [mb, 1, T], scored by sparse cross-entropy: one-hot labels would take
+ * vocab x T values per example (8192 x 256 floats = 8 MB), the ids take T. The score is the cross-entropy
+ * (without the weight-decay penalty) summed over the T positions and averaged over the minibatch: divide by T
+ * for the loss per token ({@link #lossPerToken}).
  * Sizes are set explicitly on every layer; no input types are declared (declaring them resets the
  * embedding's vocabulary size in this DL4J release).
  */
@@ -89,9 +87,7 @@ public final class GptModel {
             last = name;
         }
         g.addLayer("ln_f", new FinalLayerNorm(c, t), last)
-                .addLayer(OUTPUT, new RnnOutputLayer.Builder(new LossSparseMCXENT())
-                        .nIn(c).nOut(m.vocabSize()).activation(Activation.SOFTMAX)
-                        .dataFormat(RNNFormat.NCW).build(), "ln_f")
+                .addLayer(OUTPUT, new TokenSoftmaxOutput(c, m.vocabSize()), "ln_f")
                 .setOutputs(OUTPUT);
         return g.build();
     }

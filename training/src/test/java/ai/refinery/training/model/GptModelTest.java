@@ -1,11 +1,15 @@
 package ai.refinery.training.model;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -57,6 +61,29 @@ class GptModelTest {
                 .subset(true).maxPerParam(6)
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
         assertTrue(ok, "gradient check failed (see the test output)");
+    }
+
+    @Test
+    void aBlocksBackwardPassGivesTheSameGradientsWithKeptOrRecomputedIntermediates() {
+        ModelSettings m = new ModelSettings(11, 6, 8, 1, 2, 2, 0);
+        ComputationGraph g = GptModel.build(m, GptModel.Optimization.none(), DataType.DOUBLE, 5);
+        g.initGradientsView();
+        Layer block = g.getLayer("block_0");
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 2, 8, 6);
+        INDArray outputGradient = Nd4j.randn(DataType.DOUBLE, 2, 8, 6);
+
+        block.activate(x, true, noWorkspaces); // keeps its intermediates for the backward pass
+        Pair<Gradient, INDArray> kept = block.backpropGradient(outputGradient, noWorkspaces);
+        INDArray keptParams = block.getGradientsViewArray().dup();
+        INDArray keptInput = kept.getSecond().dup();
+
+        block.activate(x.dup(), false, noWorkspaces); // inference: keeps nothing, the backward pass recomputes
+        Pair<Gradient, INDArray> recomputed = block.backpropGradient(outputGradient, noWorkspaces);
+        assertEquals(0.0, keptParams.sub(block.getGradientsViewArray()).amaxNumber().doubleValue(), 1e-12);
+        assertEquals(0.0, keptInput.sub(recomputed.getSecond()).amaxNumber().doubleValue(), 1e-12);
+        assertTrue(keptParams.amaxNumber().doubleValue() > 0, "the gradients are not all zero");
     }
 
     @Test

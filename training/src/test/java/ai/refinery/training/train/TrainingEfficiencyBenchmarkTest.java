@@ -8,27 +8,18 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -92,53 +83,9 @@ class TrainingEfficiencyBenchmarkTest {
         return (threadCpu() - cpu) / 1e9 / n;
     }
 
-    /** CPU time of each SameDiff op type, by op name, over the listened-to calls. */
-    private static final class OpTimes extends BaseListener {
-        final Map<String, long[]> byOp = new HashMap<>();
-        private long started;
-
-        @Override
-        public boolean isActive(Operation operation) {
-            return true;
-        }
-
-        @Override
-        public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
-            started = threadCpu();
-        }
-
-        @Override
-        public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
-                                INDArray[] outputs) {
-            long[] t = byOp.computeIfAbsent(op.getOp().opName(), k -> new long[2]);
-            t[0] += threadCpu() - started;
-            t[1]++;
-        }
-
-        long total() {
-            return byOp.values().stream().mapToLong(t -> t[0]).sum();
-        }
-    }
-
-    /** Listens to the SameDiff graph inside every SameDiff layer (DL4J keeps it in a protected field). */
-    private static OpTimes listen(ComputationGraph g) throws ReflectiveOperationException {
-        OpTimes times = new OpTimes();
-        Field f = org.deeplearning4j.nn.layers.samediff.SameDiffLayer.class.getDeclaredField("sameDiff");
-        f.setAccessible(true);
-        for (Layer l : g.getLayers()) {
-            if (l instanceof org.deeplearning4j.nn.layers.samediff.SameDiffLayer) {
-                SameDiff sd = (SameDiff) f.get(l);
-                if (sd != null) {
-                    sd.addListeners(times);
-                }
-            }
-        }
-        return times;
-    }
-
     /**
      * Achieved model FLOP/s of the small model against ND4J's matrix product on the same single native
-     * thread, with the step split into forward, backward and updater, and the SameDiff ops' share by op type.
+     * thread, with the step split into forward, forward + backward and updater.
      */
     @Test
     void smallModelFlopsAgainstMatmul() throws Exception {
@@ -172,16 +119,6 @@ class TrainingEfficiencyBenchmarkTest {
                     batch, m.contextLength(), 1000 * fit, 1000 * fitWall, 1000 * forward, 1000 * forwardBackward,
                     1000 * (fit - forwardBackward), tokens / fit, achieved / 1e9, 100 * achieved / matmul);
             assertTrue(Double.isFinite(g.score()) && achieved > 0);
-            if (batch == 4) {
-                OpTimes ops = listen(g);
-                double listened = cpuSecondsPerCall(steps, () -> g.fit(d));
-                System.err.printf("  SameDiff ops: %.0f of %.0f ms per step (%.0f%%); the rest is DL4J's layers"
-                                + " (output projection, softmax and loss), the updater and graph bookkeeping%n",
-                        ops.total() / 1e6 / steps, 1000 * listened, 100 * ops.total() / 1e9 / steps / listened);
-                ops.byOp.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0])).limit(12)
-                        .forEach(e -> System.err.printf("    %-14s %6.1f ms per step, %4d calls%n", e.getKey(),
-                                e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps));
-            }
         }
         double[] after = matmulFlops(1024, 12);
         System.err.printf("matmul 1024^3 again at the end: %.1f GFLOP/s (CPU time)%n", after[0] / 1e9);
