@@ -152,7 +152,7 @@ public final class DedupJob {
         if (settings.nearEnabled()) {
             Dataset<Row> nearInput = all.join(survivors.select(col("id").as("sid")),
                     col("id").equalTo(col("sid")), "left_semi").where(size(col("bands")).gt(0));
-            // Candidates with their verdict, persisted once: both counts come from one pass.
+            // Candidates with their verdict, stored once: both counts come from one pass.
             Dataset<Row> candidates = Lineage.materialize(verify(candidateEdges(nearInput), nearInput, settings),
                     settings.checkpoint());
             intermediates.add(candidates);

@@ -8,7 +8,7 @@ import org.apache.spark.sql.Row;
  * input rows, or the sum of their own cluster_size when the input has one, this row stands for);
  * {@code removed} holds the input columns plus {@code reason} ("exact-duplicate" or "near-duplicate") and
  * {@code duplicate_of} (the id of the kept row of its cluster). Both are lazy joins of the input with a
- * persisted per-id decision table, so writing them reads the input again but recomputes no dedup work.
+ * stored per-id decision table, so writing them reads the input again but recomputes no dedup work.
  * Call {@link #release()} once both are written.
  */
 public final class DedupResult {
@@ -39,7 +39,7 @@ public final class DedupResult {
     }
 
     /**
-     * Index rows ({@link SignatureIndex#SCHEMA}) of the kept documents, persisted, for
+     * Index rows ({@link SignatureIndex#SCHEMA}) of the kept documents, stored, for
      * {@link SignatureIndex#stage}; null for a run without an index.
      */
     public Dataset<Row> survivorSignatures() {
@@ -58,7 +58,7 @@ public final class DedupResult {
         return counters;
     }
 
-    /** Frees the cached intermediate data. */
+    /** Frees the stored decisions and index rows. */
     public void release() {
         release.run();
     }
