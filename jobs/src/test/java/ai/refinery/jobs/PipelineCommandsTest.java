@@ -132,16 +132,16 @@ class PipelineCommandsTest {
                 "--set", "tokenizer.vocab_size=300", LOCAL).code());
         Path packed = work.resolve("packed-pretrain");
         Cli.Capture p = Cli.Capture.run("tokenize", "--input", work.resolve("bios").toString(), "--tokenizer", tok.toString(),
-                "--output", packed.toString(), "--conf", "../conf/model-tiny.conf", "--set", "pack.context_length=16",
+                "--output", packed.toString(), "--conf", "../conf/model-tiny.conf",
                 "--set", "pack.validation_fraction=0.1", LOCAL);
         assertEquals(0, p.code(), p.out() + p.err());
 
         Path run = work.resolve("run");
+        // The vocabulary size (300) and context length (32) come from the packed data.
         String[] args = {"pretrain", "--data", packed.toString(), "--output", run.toString(), "--conf", "../conf/model-tiny.conf",
-                "--set", "model.vocab_size=300", "--set", "model.context_length=16", "--set", "train.max_steps=10",
-                "--set", "train.workers=2", "--set", "train.batch_size_per_worker=4", "--set", "train.averaging_frequency=5",
-                "--set", "train.eval_every=5", "--set", "train.checkpoint_every=5", "--set", "train.warmup_steps=2",
-                "--set", "train.export_dir=" + work.resolve("export").toUri(), LOCAL};
+                "--set", "train.max_steps=10", "--set", "train.workers=2", "--set", "train.batch_size_per_worker=4",
+                "--set", "train.averaging_frequency=5", "--set", "train.eval_every=5", "--set", "train.checkpoint_every=5",
+                "--set", "train.warmup_steps=2", LOCAL};
         Cli.Capture t = Cli.Capture.run(args);
         assertEquals(0, t.code(), t.out() + t.err());
         for (String name : new String[] {"model.json", "tokenizer.json", "manifest.json", "checkpoints", "metrics"}) {
@@ -152,14 +152,20 @@ class PipelineCommandsTest {
         assertEquals(1, Cli.query("SELECT count(*) FROM " + metrics + " WHERE step = 10 AND val_loss IS NOT NULL AND tokens_per_s > 0"));
         Map<String, Object> manifest = Json.readMap(Files.readString(run.resolve("manifest.json")));
         assertEquals(10, ((Number) ((Map<?, ?>) manifest.get("counts")).get("steps")).intValue());
+        assertEquals(300, ((Number) ((Map<?, ?>) manifest.get("model")).get("vocab_size")).intValue());
+        assertEquals(32, ((Number) ((Map<?, ?>) manifest.get("model")).get("context_length")).intValue());
 
         Cli.Capture again = Cli.Capture.run(args);
         assertEquals(2, again.code(), "a run folder with checkpoints needs --resume or --overwrite");
         assertTrue(again.err().contains("--resume"), again.err());
 
         Cli.Capture wrongVocab = Cli.Capture.run("pretrain", "--data", packed.toString(), "--output", work.resolve("run2").toString(),
-                "--conf", "../conf/model-tiny.conf", "--set", "model.context_length=16", LOCAL);
+                "--conf", "../conf/model-tiny.conf", "--set", "model.vocab_size=8192", LOCAL);
         assertEquals(2, wrongVocab.code());
-        assertTrue(wrongVocab.err().contains("model.vocab_size"), wrongVocab.err());
+        assertTrue(wrongVocab.err().contains("model.vocab_size") && wrongVocab.err().contains("300"), wrongVocab.err());
+        Cli.Capture wrongContext = Cli.Capture.run("pretrain", "--data", packed.toString(), "--output", work.resolve("run3").toString(),
+                "--set", "model.context_length=16", LOCAL);
+        assertEquals(2, wrongContext.code());
+        assertTrue(wrongContext.err().contains("model.context_length") && wrongContext.err().contains("32"), wrongContext.err());
     }
 }

@@ -42,6 +42,20 @@ public final class Settings {
      */
     public static Config load(File userFile, List<String> overrides) {
         Config defaults = defaults();
+        Config user = user(userFile, overrides);
+        checkKnownKeys(user, defaults);
+        Config merged;
+        try {
+            merged = user.withFallback(defaults).resolve();
+            merged.checkValid(defaults);
+        } catch (ConfigException e) {
+            throw new ConfigError(describe(e), e);
+        }
+        return merged;
+    }
+
+    /** What the user set, without the defaults: the file, then the overrides (unresolved). */
+    public static Config user(File userFile, List<String> overrides) {
         Config user = ConfigFactory.empty();
         if (userFile != null) {
             if (!userFile.isFile()) {
@@ -56,15 +70,7 @@ public final class Settings {
         for (String override : overrides) {
             user = parseOverride(override).withFallback(user);
         }
-        checkKnownKeys(user, defaults);
-        Config merged;
-        try {
-            merged = user.withFallback(defaults).resolve();
-            merged.checkValid(defaults);
-        } catch (ConfigException e) {
-            throw new ConfigError(describe(e), e);
-        }
-        return merged;
+        return user;
     }
 
     static Config parseOverride(String override) {

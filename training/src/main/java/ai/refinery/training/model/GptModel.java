@@ -1,11 +1,13 @@
 package ai.refinery.training.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -15,6 +17,11 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The GPT-style decoder as a DL4J ComputationGraph:
@@ -43,13 +50,13 @@ public final class GptModel {
      * @param updater      the optimizer with its learning rate (schedule)
      * @param weightDecay  decoupled weight decay (w -= lr * weightDecay * w after the update; with Adam this is
      *                     AdamW); applied to weight matrices and embeddings, not to biases or norm gains
-     * @param gradientClip clip each layer's gradient to this L2 norm (DL4J clips per layer; it has no global
-     *                     norm clipping); 0 is off
+     *                     (gradient clipping is not here: DL4J only clips per layer, the training loop clips the
+     *                     global norm, see {@code ai.refinery.training.train.OptimizerStep})
      */
-    public record Optimization(IUpdater updater, double weightDecay, double gradientClip) {
+    public record Optimization(IUpdater updater, double weightDecay) {
         /** No updates: for inference and gradient checks. */
         public static Optimization none() {
-            return new Optimization(new NoOp(), 0, 0);
+            return new Optimization(new NoOp(), 0);
         }
     }
 
@@ -61,12 +68,6 @@ public final class GptModel {
                 .weightInit(new NormalDistribution(0, Ops.INIT_STD))
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
-        if (o.weightDecay() > 0) {
-            b.weightDecay(o.weightDecay(), true);
-        }
-        if (o.gradientClip() > 0) {
-            b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(o.gradientClip());
-        }
         int c = m.width();
         int t = m.contextLength();
         ComputationGraphConfiguration.GraphBuilder g = b.graphBuilder()
@@ -89,7 +90,28 @@ public final class GptModel {
         g.addLayer("ln_f", new FinalLayerNorm(c, t), last)
                 .addLayer(OUTPUT, new TokenSoftmaxOutput(c, m.vocabSize()), "ln_f")
                 .setOutputs(OUTPUT);
-        return g.build();
+        ComputationGraphConfiguration conf = g.build();
+        setWeightDecay(conf, o.weightDecay());
+        return conf;
+    }
+
+    /**
+     * Decoupled weight decay (AdamW's) on every layer's weights, none on biases and gains. Set per layer rather
+     * than through the builder's weightDecay, which in this DL4J release puts a second WeightDecay into every
+     * layer's list and so decays at twice the configured rate. Also applied to a loaded model's configuration
+     * (the updater reads it at every step), so a resumed run decays as its settings say.
+     */
+    public static void setWeightDecay(ComputationGraphConfiguration conf, double weightDecay) {
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer layer) {
+                List<Regularization> weights = new ArrayList<>();
+                if (weightDecay > 0) {
+                    weights.add(new WeightDecay(weightDecay, true));
+                }
+                layer.setRegularization(weights);
+                layer.setRegularizationBias(new ArrayList<>());
+            }
+        }
     }
 
     public static ComputationGraph build(ModelSettings m, Optimization o, DataType type, long seed) {

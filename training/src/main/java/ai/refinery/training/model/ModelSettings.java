@@ -3,6 +3,10 @@ package ai.refinery.training.model;
 import ai.refinery.pipeline.config.ConfigError;
 import ai.refinery.pipeline.config.Section;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import java.io.Serializable;
 
@@ -55,6 +59,19 @@ public record ModelSettings(int vocabSize, int contextLength, int width, int lay
                 s.intAtLeast("heads", 1),
                 s.intAtLeast("mlp_ratio", 1),
                 s.doubleIn("dropout", 0.0, 0.999999));
+    }
+
+    /** The settings as the model section of a configuration (what from reads; model.json of a run folder). */
+    public Config toConfig() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vocab_size", vocabSize);
+        m.put("context_length", contextLength);
+        m.put("width", width);
+        m.put("layers", layers);
+        m.put("heads", heads);
+        m.put("mlp_ratio", mlpRatio);
+        m.put("dropout", dropout);
+        return ConfigFactory.parseMap(m);
     }
 
     public int headSize() {

@@ -31,6 +31,11 @@ import java.util.Arrays;
  * adds to the score: the updater applies weight decay whatever the score says, and with the penalty the
  * reported loss and perplexity moved with the weight norms. Gradients are summed over the minibatch (DL4J's
  * updater divides by the minibatch size).
+ *
+ * <p>Loss weights: a labels mask [minibatch, T] (DL4J's label mask array) weighs each position's loss and
+ * gradient; a position of weight 0 gives neither loss nor gradient. The training loop puts the loss mask times
+ * its normaliser there (see {@code ai.refinery.training.train.NextTokenObjective}), so one mechanism serves
+ * response-only losses and per-token normalisation.
  */
 public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput> {
     /** DL4J's softmax cross-entropy clips probabilities to this before the log. */
@@ -40,6 +45,8 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
     private double lossSum;
     private INDArray lossInput;
     private INDArray lossLabels;
+    private INDArray lossWeights;
+    private double scoredSum = Double.NaN;
 
     TokenSoftmaxOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -60,12 +67,18 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
         INDArray rows = rows(workspaceMgr, ArrayType.BP_WORKING_MEM);
         INDArray delta = probabilities(rows, workspaceMgr, ArrayType.BP_WORKING_MEM); // [V, N] column-major
         int[] ids = labelIds();
-        lossSum = lossSum(delta, ids);
+        double[] weights = weights(ids.length);
+        lossSum = lossSum(delta, ids, weights);
         lossInput = input;
         lossLabels = labels;
-        // d loss / d logits = softmax - one-hot of the label.
+        lossWeights = maskArray;
+        // d loss / d logits = weight * (softmax - one-hot of the label).
         for (int n = 0; n < ids.length; n++) {
             delta.putScalar(ids[n], n, delta.getDouble(ids[n], n) - 1);
+        }
+        if (weights != null) {
+            INDArray w = Nd4j.createFromArray(weights).castTo(dataType).reshape(1, weights.length);
+            delta.muliRowVector(w);
         }
 
         INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
@@ -95,10 +108,11 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
         if (input == null || labels == null) {
             throw new IllegalStateException("cannot score without input and labels " + layerId());
         }
-        double sum = training && lossInput == input && lossLabels == labels
+        double sum = training && lossInput == input && lossLabels == labels && lossWeights == maskArray
                 ? lossSum
                 : lossSum(probabilities(rows(workspaceMgr, ArrayType.FF_WORKING_MEM), workspaceMgr,
-                ArrayType.FF_WORKING_MEM), labelIds());
+                ArrayType.FF_WORKING_MEM), labelIds(), weights((int) (input.size(0) * input.size(2))));
+        scoredSum = sum;
         double s = sum;
         if (conf().isMiniBatch()) {
             s /= getInputMiniBatchSize();
@@ -112,10 +126,12 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
         INDArray probabilities = probabilities(rows(workspaceMgr, ArrayType.FF_WORKING_MEM), workspaceMgr,
                 ArrayType.FF_WORKING_MEM);
         int[] ids = labelIds();
+        double[] weights = weights(ids.length);
         long length = input.size(2);
         INDArray perExample = workspaceMgr.create(ArrayType.ACTIVATIONS, dataType, input.size(0), 1);
         for (int n = 0; n < ids.length; n++) {
-            double loss = -Math.log(Math.max(probabilities.getDouble(ids[n], n), PROBABILITY_FLOOR));
+            double loss = (weights == null ? 1 : weights[n])
+                    * -Math.log(Math.max(probabilities.getDouble(ids[n], n), PROBABILITY_FLOOR));
             perExample.putScalar(n / length, 0, perExample.getDouble(n / length, 0) + loss);
         }
         return perExample; // cross-entropy only, as computeScore
@@ -133,12 +149,15 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
         lossInput = null; // a new forward pass: the cached loss no longer applies
     }
 
+    /** Loss weights [minibatch, T] (or [minibatch, 1, T]) for the next passes; null weighs every position 1. */
     @Override
     public void setMaskArray(INDArray maskArray) {
-        if (maskArray != null) {
-            throw new UnsupportedOperationException("masks are not supported " + layerId());
-        }
-        super.setMaskArray(null);
+        super.setMaskArray(maskArray);
+    }
+
+    /** The weighted loss summed over the positions by the last score (not divided by the minibatch size). */
+    public double lossSum() {
+        return scoredSum;
     }
 
     @Override
@@ -146,6 +165,7 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
         super.clear();
         lossInput = null;
         lossLabels = null;
+        lossWeights = null;
     }
 
     @Override
@@ -195,10 +215,25 @@ public class TokenSoftmaxOutputLayer extends BaseOutputLayer<TokenSoftmaxOutput>
         return ids;
     }
 
-    private static double lossSum(INDArray probabilities, int[] ids) {
+    /** The mask's weights in row order (example * T + t), or null without a mask. */
+    private double[] weights(int positions) {
+        if (maskArray == null) {
+            return null;
+        }
+        if (maskArray.length() != positions || maskArray.size(0) != input.size(0)) {
+            throw new IllegalArgumentException("the loss mask must be [minibatch, T] = [" + input.size(0) + ", "
+                    + input.size(2) + "], got " + Arrays.toString(maskArray.shape()) + " " + layerId());
+        }
+        return maskArray.dup('c').reshape(positions).toDoubleVector();
+    }
+
+    private static double lossSum(INDArray probabilities, int[] ids, double[] weights) {
         double sum = 0;
         for (int n = 0; n < ids.length; n++) {
-            sum -= Math.log(Math.max(probabilities.getDouble(ids[n], n), PROBABILITY_FLOOR));
+            double w = weights == null ? 1 : weights[n];
+            if (w != 0) {
+                sum -= w * Math.log(Math.max(probabilities.getDouble(ids[n], n), PROBABILITY_FLOOR));
+            }
         }
         return sum;
     }

@@ -136,4 +136,55 @@ class TokenSoftmaxOutputTest {
         assertNotEquals(first, g.score(), 1e-6);
         assertEquals(g.score(d), g.score(), 1e-10);
     }
+
+    @Test
+    void lossWeightsScaleEachPositionAndAZeroWeightGivesNeitherLossNorGradient() {
+        ComputationGraph g = outputOnly(new TokenSoftmaxOutput(WIDTH, VOCAB));
+        DataSet d = data(4);
+        INDArray weights = Nd4j.create(DataType.DOUBLE, MINIBATCH, LENGTH);
+        Random r = new Random(4);
+        for (int i = 0; i < MINIBATCH; i++) {
+            for (int t = 0; t < LENGTH; t++) {
+                weights.putScalar(i, t, r.nextBoolean() ? 0 : 0.25 + r.nextInt(3));
+            }
+        }
+        weights.putScalar(0, 0, 0);
+        INDArray p = g.outputSingle(d.getFeatures());
+        double expected = 0;
+        for (int i = 0; i < MINIBATCH; i++) {
+            for (int t = 0; t < LENGTH; t++) {
+                expected -= weights.getDouble(i, t) * Math.log(p.getDouble(i, d.getLabels().getInt(i, 0, t), t));
+            }
+        }
+        TokenSoftmaxOutputLayer out = (TokenSoftmaxOutputLayer) g.getLayer("out");
+        out.setMaskArray(weights);
+        Pair<Gradient, INDArray> masked = backprop(g, d);
+        out.computeScore(0, true, LayerWorkspaceMgr.noWorkspaces());
+        assertEquals(expected, out.lossSum(), 1e-10);
+        out.setMaskArray(null);
+
+        // Another label where the weight is 0 changes nothing.
+        DataSet other = new DataSet(d.getFeatures(), d.getLabels().dup());
+        other.getLabels().putScalar(new long[] {0, 0, 0}, (d.getLabels().getInt(0, 0, 0) + 1) % VOCAB);
+        Pair<Gradient, INDArray> relabelled = backpropWeighted(g, other, weights);
+        for (String param : new String[] {"W", "b"}) {
+            assertClose(masked.getFirst().getGradientFor(param), relabelled.getFirst().getGradientFor(param), param);
+        }
+        assertClose(masked.getSecond(), relabelled.getSecond(), "input gradient");
+
+        // Weights of 1 everywhere are the unweighted layer.
+        Pair<Gradient, INDArray> ones = backpropWeighted(g, d, Nd4j.ones(DataType.DOUBLE, MINIBATCH, LENGTH));
+        Pair<Gradient, INDArray> plain = backprop(g, d);
+        assertClose(plain.getFirst().getGradientFor("W"), ones.getFirst().getGradientFor("W"), "W");
+        assertClose(plain.getSecond(), ones.getSecond(), "input gradient");
+    }
+
+    private static Pair<Gradient, INDArray> backpropWeighted(ComputationGraph g, DataSet d, INDArray weights) {
+        g.getLayer("out").setMaskArray(weights);
+        try {
+            return backprop(g, d);
+        } finally {
+            g.getLayer("out").setMaskArray(null);
+        }
+    }
 }

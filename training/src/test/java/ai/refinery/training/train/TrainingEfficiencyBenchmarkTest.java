@@ -124,14 +124,13 @@ class TrainingEfficiencyBenchmarkTest {
         System.err.printf("matmul 1024^3 again at the end: %.1f GFLOP/s (CPU time)%n", after[0] / 1e9);
     }
 
-    /** Pretrainer settings for a benchmark run: no checkpoints, evaluation only at the end. */
+    /** Training settings for a benchmark run: no checkpoints, evaluation only at the end. */
     private static TrainSettings benchSettings(Path dir, int workers, int batch, int averaging, int steps, double lr) {
         return TrainSettings.from(TrainingData.conf(String.format(
                 "train { workers = %d, batch_size_per_worker = %d, averaging_frequency = %d, max_steps = %d,"
                         + " eval_every = %d, checkpoint_every = %d, warmup_steps = %d, learning_rate = %s,"
-                        + " min_learning_rate = %s, eval_windows = 256, export_dir = \"%s\" }",
-                workers, batch, averaging, steps, steps, steps, Math.max(1, steps / 10), lr, lr / 10,
-                dir.resolve("export-" + System.nanoTime()).toUri())));
+                        + " min_learning_rate = %s, eval_windows = 256 }",
+                workers, batch, averaging, steps, steps, steps, Math.max(1, steps / 10), lr, lr / 10)));
     }
 
     /**
@@ -181,7 +180,7 @@ class TrainingEfficiencyBenchmarkTest {
         spark.sparkContext().addSparkListener(tasks);
         long cpu = processCpu();
         long wall = System.nanoTime();
-        PretrainResult r = Pretrainer.run(spark, windows, m, s, null);
+        TrainResult r = TrainingLoop.onPackedWindows(spark, windows, m, s, null, Integer.MAX_VALUE);
         double seconds = (System.nanoTime() - wall) / 1e9;
         double cpuSeconds = (processCpu() - cpu) / 1e9;
         spark.sparkContext().listenerBus().waitUntilEmpty(); // task metrics arrive asynchronously

@@ -5,7 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import java.util.List;
 
 /**
- * Outcome of {@link Pretrainer#run}.
+ * Outcome of {@link TrainingLoop#run}.
  *
  * @param model            the trained graph (with its optimizer state)
  * @param metrics          every metrics row of the run, earlier runs of a resumed run included
@@ -14,6 +14,6 @@ import java.util.List;
  * @param lastCheckpoint   path of the newest checkpoint, or null when no run folder was given
  * @param resumedFromStep  the checkpoint step this run continued from, or 0
  */
-public record PretrainResult(ComputationGraph model, List<MetricRow> metrics, long step, long tokens,
+public record TrainResult(ComputationGraph model, List<MetricRow> metrics, long step, long tokens,
                              String lastCheckpoint, long resumedFromStep) {
 }
