@@ -1,10 +1,12 @@
 """Side-by-side validation losses of a `refinery pretrain` run and of the reference (gpt_reference.py).
 
 Usage: parity_table.py RUN_DIR REFERENCE.json TOLERANCE
-Prints step | ours val_loss | reference val_loss | ratio at every step where both evaluated, the worst ratio, and
-whether every ratio is within 1 +- TOLERANCE (exit 0) or not (exit 1).
+Prints step | losses | ratio of the validation losses at every step where both evaluated, the worst ratio, and
+whether every ratio is within 1 +- TOLERANCE (exit 0) or not (exit 1). The learning rates both logged at those
+steps must agree (the reference's copy of the schedule against WarmupCosineSchedule).
 """
 import json
+import math
 import os
 import sys
 
@@ -28,6 +30,8 @@ def main():
     worst = None
     for step in sorted(s for s in ours if s in theirs and ours[s]["val_loss"] is not None):
         o, t = ours[step], theirs[step]
+        if not math.isclose(o["lr"], t["lr"], rel_tol=1e-9):
+            sys.exit(f"step {step}: learning rate {o['lr']} in the run, {t['lr']} in the reference")
         ratio = o["val_loss"] / t["val_loss"]
         if worst is None or abs(ratio - 1) > abs(worst[1] - 1):
             worst = (step, ratio)
