@@ -32,7 +32,8 @@ mvn -B -q package -DskipTests
 # Python is only for this benchmark, never a project dependency: a private environment.
 if ! "$venv/bin/python" -c 'import torch, numpy, pyarrow' 2>/dev/null; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --retries 1 --timeout 15 torch numpy pyarrow
+  # The CPU build of PyTorch (a plain "torch" can resolve to a CUDA build and its GPU libraries).
+  "$venv/bin/pip" install -q --retries 1 --timeout 15 "torch==2.13.0+cpu" numpy pyarrow
 fi
 py="$venv/bin/python"
 
