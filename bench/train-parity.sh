@@ -69,8 +69,11 @@ settings=(--conf conf/model-tiny.conf --set model.vocab_size="$vocab" --set trai
 tag="w$workers"
 echo "== corpus: $docs handbook pages, vocabulary $vocab; $workers worker(s) x batch $batch; ${settings[*]}"
 echo "== refinery pretrain"
-bin/refinery pretrain --data "$out/packed-$docs" --output "$out/run-$tag" --overwrite "${settings[@]}" 2>&1 | quiet \
-  | grep -E '^pretrain:|Exception|Error' || true
+if ! bin/refinery pretrain --data "$out/packed-$docs" --output "$out/run-$tag" --overwrite "${settings[@]}" \
+    >"$out/pretrain-$tag.log" 2>&1; then
+  quiet <"$out/pretrain-$tag.log" | tail -n 30; exit 1
+fi
+grep -o -E 'step [0-9]+/[0-9]+ .*|^pretrain: .*' "$out/pretrain-$tag.log"
 echo "== initial parameters of the same model (Java), and its loss on the validation windows"
 bench/run-java.sh ExportInitialParams "${settings[@]}" "$out/init-$tag" "$out/packed-$docs" 2>&1 | quiet
 echo "== reference (PyTorch $("$py" -c 'import torch; print(torch.__version__)'))"

@@ -124,6 +124,8 @@ def main():
     m, tr = index["model"], index["train"]
     if m["dropout"] != 0:
         sys.exit("the reference has no dropout: run with model.dropout = 0")
+    if tr.get("optimizer", "adamw") != "adamw":
+        sys.exit(f"the reference trains with AdamW, the settings say train.optimizer = {tr['optimizer']}")
     warmup = tr["warmup_steps"] if args.warmup_steps is None else args.warmup_steps
     workers = tr["workers"]
     if workers < 1:
