@@ -4,11 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Figures of SFT packing (one conversation per window). Every conversation is in exactly one of: a window
- * as it is, a truncated window, rejected as overlong, or dropped for having no target left after truncation.
+ * Figures of SFT packing (one conversation per window). Every conversation is in exactly one of: invalid (fails
+ * the conversation check), a window as it is, a truncated window, rejected as overlong, or dropped for having no
+ * target left after truncation.
  * Tokens count the conversations' tokens in windows (padding apart); targets are the loss-bearing ones.
  */
-public record SftPackStats(long conversations, long truncated, long overlongRejected, long noTarget,
+public record SftPackStats(long conversations, long invalid, long truncated, long overlongRejected, long noTarget,
                            long trainWindows, long validationWindows, long tokens, long paddingTokens,
                            long targetTokens, int contextLength, String overlong, String trainOn) {
 
@@ -19,6 +20,7 @@ public record SftPackStats(long conversations, long truncated, long overlongReje
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("conversations", conversations);
+        m.put("conversations_invalid", invalid);
         m.put("conversations_truncated", truncated);
         m.put("conversations_rejected_overlong", overlongRejected);
         m.put("conversations_no_target", noTarget);

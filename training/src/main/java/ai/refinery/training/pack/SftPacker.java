@@ -1,5 +1,6 @@
 package ai.refinery.training.pack;
 
+import ai.refinery.pipeline.sft.ConversationCheck;
 import ai.refinery.pipeline.sft.Message;
 import ai.refinery.pipeline.sft.SftRow;
 import ai.refinery.pipeline.sft.SftRows;
@@ -27,6 +28,8 @@ import java.util.Locale;
  * per-target loss mask, one conversation per window.
  *
  * <ol>
+ *   <li>A conversation that fails {@link ConversationCheck} (rows not converted by {@code sft-data}) is counted as
+ *   invalid and left out, rather than failing the job.</li>
  *   <li>Each conversation is rendered by {@link ChatTemplate} (markers as ids, targets = assistant turns and
  *   their {@code <|end|>}, or the last turn only with {@code sft.train_on = last_turn}).</li>
  *   <li>It becomes one window of context_length + 1 tokens ({@link SftWindow}): padded with {@code <|pad|>}
@@ -77,9 +80,12 @@ public final class SftPacker {
 
         JavaRDD<Packed> packed = rows.javaRDD().map(r -> {
             SftRow row = SftRows.row(r);
-            ChatTemplate.Rendered rendered = new ChatTemplate(bTok.value()).render(row.messages(), trainOn);
             Packer.DocKey key = Packer.DocKey.of(seed, row.id(), conversationText(row));
             boolean validation = row.split() == null ? unit(key.lo) < fraction : SftRow.TEST.equals(row.split());
+            if (ConversationCheck.problem(row.messages()) != null) {
+                return new Packed(key, row.id(), validation, SftWindow.invalid());
+            }
+            ChatTemplate.Rendered rendered = new ChatTemplate(bTok.value()).render(row.messages(), trainOn);
             return new Packed(key, row.id(), validation, SftWindow.of(rendered, t, pad, overlong));
         });
         packed.persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -96,7 +102,8 @@ public final class SftPacker {
                             p.window().tokens(), p.window().lossMask());
                 });
         Dataset<Row> windows = spark.createDataFrame(windowRows, SCHEMA);
-        SftPackStats stats = new SftPackStats(c[Count.CONVERSATIONS.ordinal()], c[Count.TRUNCATED.ordinal()],
+        SftPackStats stats = new SftPackStats(c[Count.CONVERSATIONS.ordinal()], c[Count.INVALID.ordinal()],
+                c[Count.TRUNCATED.ordinal()],
                 c[Count.OVERLONG_REJECTED.ordinal()], c[Count.NO_TARGET.ordinal()], c[Count.TRAIN_WINDOWS.ordinal()],
                 c[Count.VALIDATION_WINDOWS.ordinal()], c[Count.TOKENS.ordinal()], c[Count.PADDING.ordinal()],
                 c[Count.TARGETS.ordinal()], t, sft.overlong().name().toLowerCase(Locale.ROOT),
@@ -107,8 +114,8 @@ public final class SftPacker {
         });
     }
 
-    private enum Count { CONVERSATIONS, TRUNCATED, OVERLONG_REJECTED, NO_TARGET, TRAIN_WINDOWS, VALIDATION_WINDOWS,
-        TOKENS, PADDING, TARGETS }
+    private enum Count { CONVERSATIONS, INVALID, TRUNCATED, OVERLONG_REJECTED, NO_TARGET, TRAIN_WINDOWS,
+        VALIDATION_WINDOWS, TOKENS, PADDING, TARGETS }
 
     private static long[] count(long[] c, Packed p) {
         c[Count.CONVERSATIONS.ordinal()]++;
@@ -117,6 +124,7 @@ public final class SftPacker {
             case TRUNCATED -> c[Count.TRUNCATED.ordinal()]++;
             case OVERLONG_REJECTED -> c[Count.OVERLONG_REJECTED.ordinal()]++;
             case NO_TARGET -> c[Count.NO_TARGET.ordinal()]++;
+            case INVALID -> c[Count.INVALID.ordinal()]++;
             case FITS -> { }
         }
         if (w.hasWindow()) {

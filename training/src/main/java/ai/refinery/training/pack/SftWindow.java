@@ -9,12 +9,15 @@ import java.util.Arrays;
 /**
  * One conversation in one training window: its tokens padded to context_length + 1 with the padding id, and the
  * loss mask over the context_length targets (target i is token i + 1; its mask is that token's target flag
- * from the chat template); {@code length} is the conversation's tokens in it, the rest is padding, never a target. The model is causal, so padding after a conversation
- * changes none of the conversation's positions: its loss is what it would be alone.
+ * from the chat template); {@code length} is the conversation's tokens in it, the rest is padding, never a
+ * target. The model is causal, so padding after a conversation changes none of the conversation's positions: its
+ * loss is what it would be alone.
  */
 public record SftWindow(Status status, int[] tokens, int[] lossMask, int length) implements Serializable {
 
     public enum Status {
+        /** Not a conversation the template can train on ({@link ai.refinery.pipeline.sft.ConversationCheck}). */
+        INVALID,
         /** The conversation fits. */
         FITS,
         /** Longer than a window, cut to its first context_length + 1 tokens. */
@@ -23,6 +26,10 @@ public record SftWindow(Status status, int[] tokens, int[] lossMask, int length)
         OVERLONG_REJECTED,
         /** No target in the window (truncation cut every assistant token off): no window. */
         NO_TARGET
+    }
+
+    public static SftWindow invalid() {
+        return new SftWindow(Status.INVALID, null, null, 0);
     }
 
     public boolean hasWindow() {

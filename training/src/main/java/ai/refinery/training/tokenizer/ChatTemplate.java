@@ -51,13 +51,6 @@ public final class ChatTemplate implements Serializable {
 
     /** A conversation's token ids and, per token, 1 where it is a training target. */
     public record Rendered(int[] tokens, byte[] targets) {
-        public int targetCount() {
-            int n = 0;
-            for (byte t : targets) {
-                n += t;
-            }
-            return n;
-        }
     }
 
     private final BpeTokenizer tokenizer;

@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * Reads and writes the Hugging Face tokenizers file format (tokenizer.json): a BPE model with its vocab and
- * merges, the ByteLevel pre-tokenizer and decoder, and the added (special) tokens. The chat template does not go
- * there (the tokenizers library refuses unknown top-level keys) but into tokenizer_config.json, see {@link #configJson}. Any loader of that format
- * (the Python or Rust tokenizers library, transformers' fast tokenizers, DJL) reads what this writes.
+ * merges, the ByteLevel pre-tokenizer and decoder, and the added (special) tokens. Any loader of that format
+ * (the Python or Rust tokenizers library, transformers' fast tokenizers, DJL) reads what this writes. The chat
+ * template does not go there (the tokenizers library refuses unknown top-level keys) but into
+ * tokenizer_config.json, see {@link #configJson}.
  * Reading accepts byte-level BPE files only: other models or pre-tokenizers would encode differently.
  */
 final class TokenizerJson {

@@ -134,6 +134,18 @@ class SftPackerTest {
     }
 
     @Test
+    void invalidConversationsAreCountedNotPacked() {
+        List<List<Message>> conversations = new ArrayList<>(Conversations.EXAMPLES);
+        conversations.add(List.of(Message.user("Is anyone there?")));
+        conversations.add(List.of(Message.user("Weather?"), new Message("tool", "{\"sky\": \"clear\"}"),
+                Message.assistant("Clear skies.")));
+        SftPackResult r = pack(conversations, T, SftSettings.defaults());
+        assertEquals(2, r.stats().invalid());
+        assertEquals(Conversations.EXAMPLES.size(), r.windows().count());
+        assertEquals(conversations.size(), r.stats().conversations());
+    }
+
+    @Test
     void rowsMarkedTestGoToValidationAndWindowIdsAreARanking() {
         List<Row> rows = new ArrayList<>(Conversations.rows(Conversations.EXAMPLES).collectAsList());
         List<Row> withSplit = new ArrayList<>();
