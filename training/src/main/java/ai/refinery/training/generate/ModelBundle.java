@@ -150,7 +150,10 @@ public final class ModelBundle {
         }
     }
 
-    /** Writes an exported model folder: model.zip (without optimizer state) and tokenizer.json. */
+    /**
+     * Writes an exported model folder: model.zip (without optimizer state), tokenizer.json and tokenizer_config.json
+     * (the chat template for Hugging Face loaders).
+     */
     public static void write(String dir, ComputationGraph graph, BpeTokenizer tokenizer, Configuration hadoop) {
         Path root = new Path(dir);
         try {
@@ -161,6 +164,9 @@ public final class ModelBundle {
             }
             try (FSDataOutputStream out = fs.create(new Path(root, TOKENIZER_JSON), true)) {
                 out.write(tokenizer.toJson().getBytes(StandardCharsets.UTF_8));
+            }
+            try (FSDataOutputStream out = fs.create(new Path(root, BpeTokenizer.CONFIG_FILE), true)) {
+                out.write(tokenizer.configJson().getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model to " + dir + ": " + e.getMessage(), e);

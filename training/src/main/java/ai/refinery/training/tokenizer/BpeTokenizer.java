@@ -141,6 +141,14 @@ public final class BpeTokenizer implements Serializable {
         TokenizerJson.write(this, tokenizerJson);
     }
 
+    /** The Hugging Face tokenizer_config.json (with the chat template) that belongs beside tokenizer.json. */
+    public static final String CONFIG_FILE = "tokenizer_config.json";
+
+    /** The tokenizer_config.json text: special-token roles and the chat template, for transformers. */
+    public String configJson() throws IOException {
+        return TokenizerJson.configJson(this);
+    }
+
     /** The Hugging Face tokenizer.json text. */
     public String toJson() throws IOException {
         return TokenizerJson.toJson(this);

@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * Reads and writes the Hugging Face tokenizers file format (tokenizer.json): a BPE model with its vocab and
  * merges, the ByteLevel pre-tokenizer and decoder, and the added (special) tokens. Any loader of that format
- * (the Python or Rust tokenizers library, transformers' fast tokenizers, DJL) reads what this writes.
+ * (the Python or Rust tokenizers library, transformers' fast tokenizers, DJL) reads what this writes. The chat
+ * template does not go there (the tokenizers library refuses unknown top-level keys) but into
+ * tokenizer_config.json, see {@link #configJson}.
  * Reading accepts byte-level BPE files only: other models or pre-tokenizers would encode differently.
  */
 final class TokenizerJson {
@@ -76,6 +78,26 @@ final class TokenizerJson {
         ArrayNode merges = model.putArray("merges");
         for (String[] m : tok.merges()) {
             merges.add(m[0] + " " + m[1]);
+        }
+        return JSON.writeValueAsString(root);
+    }
+
+    /**
+     * The tokenizer_config.json text that transformers reads beside tokenizer.json
+     * ({@code AutoTokenizer.from_pretrained(folder)}): the fast-tokenizer class, the end-of-text and padding tokens
+     * and, when the tokenizer has the chat markers, {@link ChatTemplate#JINJA} as {@code chat_template}, so that
+     * {@code apply_chat_template} formats a conversation to the ids {@link ChatTemplate} gives.
+     */
+    static String configJson(BpeTokenizer tok) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("tokenizer_class", "PreTrainedTokenizerFast");
+        root.put("clean_up_tokenization_spaces", false);
+        root.putNull("bos_token");
+        root.put("eos_token", SpecialTokens.END_OF_TEXT);
+        root.put("pad_token", SpecialTokens.PAD);
+        root.putNull("unk_token");
+        if (ChatTemplate.supports(tok)) {
+            root.put("chat_template", ChatTemplate.JINJA);
         }
         return JSON.writeValueAsString(root);
     }

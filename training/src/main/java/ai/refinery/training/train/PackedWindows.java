@@ -1,6 +1,7 @@
 package ai.refinery.training.train;
 
 import ai.refinery.training.pack.PackResult;
+import ai.refinery.training.pack.SftPacker;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.PartitionPruningRDD;
@@ -24,7 +25,7 @@ import static org.apache.spark.sql.functions.col;
  * order (the packer's seeded shuffle), cached once; a range of it is read from the partitions that hold it only.
  */
 public final class PackedWindows implements BatchSource {
-    public static final String LOSS_MASK = "loss_mask";
+    public static final String LOSS_MASK = SftPacker.LOSS_MASK;
 
     private final Dataset<Row> windows;
     private final int contextLength;

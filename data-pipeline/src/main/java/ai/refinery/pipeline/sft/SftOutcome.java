@@ -1,0 +1,23 @@
+package ai.refinery.pipeline.sft;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * What the converter made of one input record: an instruction row, or a rejection with a stable reason code
+ * ({@link SftRejectReasons}) and a human-readable detail. A rejection still carries the record's id and source.
+ */
+public record SftOutcome(SftRow row, String id, String source, String reason, String detail) implements Serializable {
+
+    public static SftOutcome keep(SftRow row) {
+        return new SftOutcome(Objects.requireNonNull(row), row.id(), row.source(), null, null);
+    }
+
+    public static SftOutcome reject(String id, String source, String reason, String detail) {
+        return new SftOutcome(null, id, source, Objects.requireNonNull(reason), detail);
+    }
+
+    public boolean kept() {
+        return reason == null;
+    }
+}

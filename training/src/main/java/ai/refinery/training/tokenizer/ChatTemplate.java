@@ -1,0 +1,138 @@
+package ai.refinery.training.tokenizer;
+
+import ai.refinery.pipeline.sft.Message;
+import ai.refinery.pipeline.sft.SftSettings.TrainOn;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The project's one chat template, on the reserved special tokens:
+ *
+ * <pre>
+ * &lt;|system|&gt;{system}&lt;|end|&gt;&lt;|user|&gt;{user}&lt;|end|&gt;&lt;|assistant|&gt;{assistant}&lt;|end|&gt;&lt;|user|&gt;...
+ * </pre>
+ *
+ * Every turn is its role marker, its text, and {@code <|end|>}, with nothing in between (no newlines), an
+ * optional system turn first. To generate, a conversation is followed by {@code <|assistant|>}, and the model's
+ * {@code <|end|>} ends its answer.
+ *
+ * <p>Markers are written as their ids, never tokenised from their text, so a marker cannot tokenise differently
+ * in context (the peers' empty-mask bug), and turn texts are encoded as ordinary text
+ * ({@link BpeTokenizer#encodeOrdinary}): a conversation that contains the text {@code <|end|>} cannot forge a
+ * turn boundary.
+ *
+ * <p>Training targets: every assistant turn's tokens and its closing {@code <|end|>} (so the model learns to
+ * stop; {@code <|end|>} has its own id, distinct from padding), or only the last assistant turn's with
+ * {@link TrainOn#LAST_TURN}. Role markers, system and user turns are never targets.
+ *
+ * <p>{@link #JINJA} is the same template in Hugging Face's {@code chat_template} form (written into
+ * tokenizer.json), with {@code {% generation %}} around the targets so that
+ * {@code apply_chat_template(..., return_assistant_tokens_mask=True)} gives the same mask.
+ */
+public final class ChatTemplate implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The template for Hugging Face loaders: the same text, markers and targets as {@link #render}. */
+    public static final String JINJA = """
+            {%- for message in messages -%}
+            {%- if message['role'] == 'system' -%}
+            <|system|>{{ message['content'] }}<|end|>
+            {%- elif message['role'] == 'user' -%}
+            <|user|>{{ message['content'] }}<|end|>
+            {%- elif message['role'] == 'assistant' -%}
+            <|assistant|>{% generation %}{{ message['content'] }}<|end|>{% endgeneration %}
+            {%- else -%}
+            {{ raise_exception('unknown role: ' + message['role']) }}
+            {%- endif -%}
+            {%- endfor -%}
+            {%- if add_generation_prompt -%}<|assistant|>{%- endif -%}""";
+
+    /** A conversation's token ids and, per token, 1 where it is a training target. */
+    public record Rendered(int[] tokens, byte[] targets) {
+    }
+
+    private final BpeTokenizer tokenizer;
+    private final int systemId;
+    private final int userId;
+    private final int assistantId;
+    private final int endId;
+
+    /** @throws IllegalArgumentException when the tokenizer lacks a chat marker */
+    public ChatTemplate(BpeTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+        systemId = marker(tokenizer, SpecialTokens.SYSTEM);
+        userId = marker(tokenizer, SpecialTokens.USER);
+        assistantId = marker(tokenizer, SpecialTokens.ASSISTANT);
+        endId = marker(tokenizer, SpecialTokens.END);
+    }
+
+    /** Whether the tokenizer has all the chat markers, as every tokenizer this project trains does. */
+    public static boolean supports(BpeTokenizer tokenizer) {
+        return SpecialTokens.ALL.stream().allMatch(t -> tokenizer.idOf(t) >= 0);
+    }
+
+    private static int marker(BpeTokenizer tok, String marker) {
+        int id = tok.idOf(marker);
+        if (id < 0) {
+            throw new IllegalArgumentException("the tokenizer has no " + marker + " token for the chat template");
+        }
+        return id;
+    }
+
+    public int endId() {
+        return endId;
+    }
+
+    /**
+     * The conversation's tokens and targets. Roles must be system, user or assistant (converted rows are checked
+     * before they get here).
+     */
+    public Rendered render(List<Message> messages, TrainOn trainOn) {
+        int lastAssistant = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).isAssistant()) {
+                lastAssistant = i;
+            }
+        }
+        BpeTokenizer.IntBuffer tokens = new BpeTokenizer.IntBuffer(64);
+        BpeTokenizer.IntBuffer targets = new BpeTokenizer.IntBuffer(64);
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            boolean target = m.isAssistant() && (trainOn == TrainOn.ALL_ASSISTANT_TURNS || i == lastAssistant);
+            tokens.add(markerOf(m.role()));
+            targets.add(0);
+            int[] content = tokenizer.encodeOrdinary(m.content());
+            tokens.addAll(content);
+            int[] flags = new int[content.length];
+            Arrays.fill(flags, target ? 1 : 0);
+            targets.addAll(flags);
+            tokens.add(endId);
+            targets.add(target ? 1 : 0);
+        }
+        int[] flags = targets.toArray();
+        byte[] t = new byte[flags.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (byte) flags[i];
+        }
+        return new Rendered(tokens.toArray(), t);
+    }
+
+    /** The prompt to generate the next assistant turn: the conversation, then {@code <|assistant|>}. */
+    public int[] generationPrompt(List<Message> messages) {
+        int[] conversation = render(messages, TrainOn.ALL_ASSISTANT_TURNS).tokens();
+        int[] prompt = Arrays.copyOf(conversation, conversation.length + 1);
+        prompt[conversation.length] = assistantId;
+        return prompt;
+    }
+
+    private int markerOf(String role) {
+        return switch (role) {
+            case Message.SYSTEM -> systemId;
+            case Message.USER -> userId;
+            case Message.ASSISTANT -> assistantId;
+            default -> throw new IllegalArgumentException("unknown role: " + role);
+        };
+    }
+}

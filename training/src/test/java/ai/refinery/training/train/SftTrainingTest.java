@@ -1,0 +1,98 @@
+package ai.refinery.training.train;
+
+import ai.refinery.pipeline.sft.Message;
+import ai.refinery.pipeline.sft.SftSettings;
+import ai.refinery.training.Conversations;
+import ai.refinery.training.SparkTestSession;
+import ai.refinery.training.model.GptModel;
+import ai.refinery.training.model.ModelSettings;
+import ai.refinery.training.pack.PackSettings;
+import ai.refinery.training.pack.SftPackResult;
+import ai.refinery.training.pack.SftPacker;
+import ai.refinery.training.tokenizer.BpeTokenizer;
+import ai.refinery.training.tokenizer.ChatTemplate;
+import ai.refinery.training.tokenizer.SpecialTokens;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fine-tuning end to end: conversations packed with a loss mask train a tiny model through the training loop.
+ * The masked loss falls, and the answers (the targets) are learned far more than the prompts, which the mask
+ * leaves out of the gradient.
+ */
+class SftTrainingTest {
+    private static final int STEPS = 20;
+
+    /** Mean cross-entropy (nats) of the graph on the targets whose mask equals maskValue, padding apart. */
+    private static double loss(ComputationGraph g, List<Row> windows, int t, int maskValue) {
+        int[][] inputs = new int[windows.size()][];
+        int[][] tokens = new int[windows.size()][];
+        int[][] masks = new int[windows.size()][];
+        for (int i = 0; i < windows.size(); i++) {
+            tokens[i] = windows.get(i).<Integer>getList(windows.get(i).fieldIndex("tokens")).stream()
+                    .mapToInt(Integer::intValue).toArray();
+            masks[i] = windows.get(i).<Integer>getList(windows.get(i).fieldIndex("loss_mask")).stream()
+                    .mapToInt(Integer::intValue).toArray();
+            inputs[i] = java.util.Arrays.copyOf(tokens[i], t);
+        }
+        INDArray p = GptModel.probabilities(g, inputs, t, SpecialTokens.PAD_ID);
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < windows.size(); i++) {
+            for (int j = 0; j < t; j++) {
+                int target = tokens[i][j + 1];
+                if (masks[i][j] == maskValue && target != SpecialTokens.PAD_ID) {
+                    sum -= Math.log(Math.max(1e-30, p.getDouble(i, target, j)));
+                    n++;
+                }
+            }
+        }
+        return sum / n;
+    }
+
+    @Test
+    void maskedFineTuningLearnsTheAnswersNotThePrompts() {
+        BpeTokenizer tok = Conversations.tokenizer();
+        ChatTemplate template = new ChatTemplate(tok);
+        int longest = 0;
+        for (List<Message> c : Conversations.EXAMPLES) {
+            longest = Math.max(longest, template.render(c, SftSettings.TrainOn.ALL_ASSISTANT_TURNS).tokens().length);
+        }
+        int t = longest; // every conversation fits in t + 1 tokens, and at least one is padded
+        SftPackResult packed = SftPacker.run(SparkTestSession.get(), Conversations.rows(Conversations.EXAMPLES), tok,
+                PackSettings.defaults().withContextLength(t).withValidationFraction(0), SftSettings.defaults());
+        Dataset<Row> windows = packed.windows().cache();
+        List<Row> rows = windows.collectAsList();
+        packed.release();
+
+        ModelSettings model = ModelSettings.from(TrainingData.conf()).withVocabSize(tok.vocabSize()).withContextLength(t);
+        TrainSettings train = TrainSettings.from(TrainingData.conf("train { workers = 1, batch_size_per_worker = "
+                + rows.size() + ", averaging_frequency = 5, max_steps = " + STEPS + ", learning_rate = 1e-2,"
+                + " min_learning_rate = 1e-3, warmup_steps = 3, weight_decay = 0.0, eval_every = 10, eval_windows = 0,"
+                + " checkpoint_every = 100, seed = 11 }"));
+        ComputationGraph untrained = GptModel.build(model, GptModel.Optimization.none(), DataType.FLOAT, 11);
+        double answersBefore = loss(untrained, rows, t, 1);
+        double promptsBefore = loss(untrained, rows, t, 0);
+
+        TrainResult r = TrainingLoop.onPackedWindows(SparkTestSession.get(), windows, model, train, null, STEPS);
+        List<MetricRow> m = r.metrics();
+        double answersAfter = loss(r.model(), rows, t, 1);
+        double promptsAfter = loss(r.model(), rows, t, 0);
+        System.err.printf("SFT: interval losses %s; answers %.3f -> %.3f, prompts %.3f -> %.3f%n",
+                m.stream().map(MetricRow::loss).toList(), answersBefore, answersAfter, promptsBefore, promptsAfter);
+
+        assertTrue(m.get(m.size() - 1).loss() < 0.7 * m.get(0).loss(), "the masked training loss falls");
+        assertTrue(answersAfter < 0.5 * answersBefore, "the answers are learned");
+        assertTrue(answersBefore - answersAfter > 2 * (promptsBefore - promptsAfter),
+                "the answers' loss falls much more than the prompts'");
+        windows.unpersist();
+    }
+}
