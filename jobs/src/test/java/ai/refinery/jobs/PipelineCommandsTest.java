@@ -155,6 +155,12 @@ class PipelineCommandsTest {
         assertEquals(300, ((Number) ((Map<?, ?>) manifest.get("model")).get("vocab_size")).intValue());
         assertEquals(32, ((Number) ((Map<?, ?>) manifest.get("model")).get("context_length")).intValue());
 
+        // The run folder is a model for generate as it is.
+        Cli.Capture generated = Cli.Capture.run("generate", "--model", run.toString(), "--prompt", "She was born",
+                "--set", "generate.max_tokens=5");
+        assertEquals(0, generated.code(), generated.out() + generated.err());
+        assertTrue(!generated.out().isBlank() && generated.err().contains("finish_reason"), generated.out() + generated.err());
+
         Cli.Capture again = Cli.Capture.run(args);
         assertEquals(2, again.code(), "a run folder with checkpoints needs --resume or --overwrite");
         assertTrue(again.err().contains("--resume"), again.err());
