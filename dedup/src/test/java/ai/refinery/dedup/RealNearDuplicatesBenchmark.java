@@ -1,6 +1,6 @@
 package ai.refinery.dedup;
 
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.Settings;
 import ai.refinery.pipeline.extract.HtmlTextExtractor;
 import com.typesafe.config.Config;
 import org.apache.spark.sql.Row;

@@ -1,7 +1,7 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.StageOutput;
-import ai.refinery.pipeline.output.StageRun;
+import ai.refinery.core.output.StageOutput;
+import ai.refinery.core.output.StageRun;
 import ai.refinery.rephrasing.BiosJob;
 import ai.refinery.rephrasing.BiosResult;
 import ai.refinery.rephrasing.BiosSettings;

@@ -1,7 +1,7 @@
 package ai.refinery.jobs;
 
 import ai.refinery.pipeline.spark.FilterJob;
-import ai.refinery.pipeline.spark.SparkSessions;
+import ai.refinery.core.spark.SparkSessions;
 import com.typesafe.config.Config;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;

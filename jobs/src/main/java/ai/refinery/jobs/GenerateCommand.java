@@ -1,9 +1,9 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.StageOutput;
-import ai.refinery.pipeline.output.StageRun;
-import ai.refinery.pipeline.spark.ParquetInputs;
-import ai.refinery.pipeline.spark.SparkSessions;
+import ai.refinery.core.output.StageOutput;
+import ai.refinery.core.output.StageRun;
+import ai.refinery.core.spark.ParquetInputs;
+import ai.refinery.core.spark.SparkSessions;
 import ai.refinery.training.generate.Completion;
 import ai.refinery.training.generate.GenerateJob;
 import ai.refinery.training.generate.ModelBundle;
@@ -102,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
             return Refinery.EXIT_OK;
         } catch (IllegalArgumentException e) {
             run.abort();
-            throw new ai.refinery.pipeline.config.ConfigError(e.getMessage(), e);
+            throw new ai.refinery.core.config.ConfigError(e.getMessage(), e);
         } catch (RuntimeException | Error e) {
             run.abort();
             throw e;

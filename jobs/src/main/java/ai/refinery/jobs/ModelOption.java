@@ -1,6 +1,6 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.config.ConfigError;
+import ai.refinery.core.config.ConfigError;
 import ai.refinery.training.generate.ModelBundle;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Option;

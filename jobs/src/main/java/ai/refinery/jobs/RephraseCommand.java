@@ -1,9 +1,9 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.config.Section;
-import ai.refinery.pipeline.output.StageOutput;
-import ai.refinery.pipeline.output.StageRun;
-import ai.refinery.pipeline.spark.ParquetInputs;
+import ai.refinery.core.config.Section;
+import ai.refinery.core.output.StageOutput;
+import ai.refinery.core.output.StageRun;
+import ai.refinery.core.spark.ParquetInputs;
 import ai.refinery.rephrasing.GlobalOrder;
 import ai.refinery.rephrasing.QaConverter;
 import ai.refinery.rephrasing.RephraseResult;

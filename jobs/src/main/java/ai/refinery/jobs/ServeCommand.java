@@ -61,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = CompletionServer.start(bundle, settings, defaults);
         } catch (IOException e) {
-            throw new ai.refinery.pipeline.config.ConfigError("cannot listen on " + settings.host() + ":" + settings.port()
+            throw new ai.refinery.core.config.ConfigError("cannot listen on " + settings.host() + ":" + settings.port()
                     + ": " + e.getMessage(), e);
         }
         if (!InetAddress.getByName(settings.host()).isLoopbackAddress()) {

@@ -1,7 +1,7 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.StageRun;
-import ai.refinery.pipeline.spark.ParquetInputs;
+import ai.refinery.core.output.StageRun;
+import ai.refinery.core.spark.ParquetInputs;
 import ai.refinery.training.tokenizer.TokenizerSettings;
 import ai.refinery.training.tokenizer.TokenizerTrainer;
 import com.typesafe.config.Config;

@@ -1,6 +1,6 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.Json;
+import ai.refinery.core.output.Json;
 import ai.refinery.rephrasing.model.Guards;
 import ai.refinery.rephrasing.model.ModelRephraseSettings;
 import ai.refinery.rephrasing.model.ModelRephraser;
@@ -178,7 +178,7 @@ class ModelCommandsTest {
     @Test
     void aServerThatIsDownGivesRejectedRowsNotMissingOnes() throws Exception {
         SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
-        var config = ai.refinery.pipeline.config.Settings.load(null, List.of(
+        var config = ai.refinery.core.config.Settings.load(null, List.of(
                 "rephrase.model.endpoint=\"http://127.0.0.1:9\"", "rephrase.model.model=tiny",
                 "rephrase.model.prompts=\"" + work.resolve("prompts") + "\"", "rephrase.model.styles=[wiki]",
                 "rephrase.model.retries=1", "rephrase.model.backoff_ms=10", "rephrase.model.timeout_s=2",

@@ -1,6 +1,6 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.Json;
+import ai.refinery.core.output.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,8 +1,8 @@
 package ai.refinery.pipeline.spark;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.NoInputError;
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.NoInputError;
+import ai.refinery.core.config.Section;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.doc.DocumentIds;
 import ai.refinery.pipeline.filter.FilterStages;
@@ -11,8 +11,9 @@ import ai.refinery.pipeline.funnel.FilterPipeline;
 import ai.refinery.pipeline.funnel.FunnelStats;
 import ai.refinery.pipeline.funnel.TracedOutcome;
 import ai.refinery.pipeline.langid.LanguageFilter;
-import ai.refinery.pipeline.output.StageOutput;
-import ai.refinery.pipeline.output.StageRun;
+import ai.refinery.core.output.StageOutput;
+import ai.refinery.core.output.StageRun;
+import ai.refinery.core.spark.SerializableHadoopConf;
 import ai.refinery.pipeline.read.InputFiles;
 import ai.refinery.pipeline.read.ReadOptions;
 import ai.refinery.pipeline.read.RejectReasons;

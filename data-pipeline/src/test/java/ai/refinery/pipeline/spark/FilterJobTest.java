@@ -1,8 +1,9 @@
 package ai.refinery.pipeline.spark;
 
-import ai.refinery.pipeline.config.NoInputError;
-import ai.refinery.pipeline.config.Settings;
-import ai.refinery.pipeline.output.Json;
+import ai.refinery.core.config.NoInputError;
+import ai.refinery.core.config.Settings;
+import ai.refinery.core.spark.SparkSessions;
+import ai.refinery.core.output.Json;
 import ai.refinery.pipeline.read.InputFiles;
 import ai.refinery.pipeline.read.SourceFormat;
 import com.typesafe.config.Config;

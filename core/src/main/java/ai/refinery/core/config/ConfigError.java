@@ -1,4 +1,4 @@
-package ai.refinery.pipeline.config;
+package ai.refinery.core.config;
 
 /** A bad setting or option: the message names the key. Commands exit with status 2 on it. */
 public class ConfigError extends RuntimeException {

@@ -1,6 +1,6 @@
-package ai.refinery.pipeline.output;
+package ai.refinery.core.output;
 
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.Settings;
 import com.typesafe.config.Config;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package ai.refinery.pipeline.output;
+package ai.refinery.core.output;
 
 import com.typesafe.config.Config;
 import org.apache.spark.sql.Dataset;

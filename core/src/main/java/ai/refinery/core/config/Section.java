@@ -1,4 +1,4 @@
-package ai.refinery.pipeline.config;
+package ai.refinery.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

@@ -1,4 +1,4 @@
-package ai.refinery.pipeline.output;
+package ai.refinery.core.output;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package ai.refinery.pipeline.config;
+package ai.refinery.core.config;
 
 /** Nothing readable matched the inputs. Commands exit with status 3 on it. */
 public class NoInputError extends RuntimeException {

@@ -1,6 +1,6 @@
-package ai.refinery.pipeline.spark;
+package ai.refinery.core.spark;
 
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.Section;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;

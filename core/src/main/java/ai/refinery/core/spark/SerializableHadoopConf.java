@@ -1,4 +1,4 @@
-package ai.refinery.pipeline.spark;
+package ai.refinery.core.spark;
 
 import org.apache.hadoop.conf.Configuration;
 

@@ -1,7 +1,7 @@
-package ai.refinery.pipeline.spark;
+package ai.refinery.core.spark;
 
-import ai.refinery.pipeline.config.NoInputError;
-import ai.refinery.pipeline.output.StageOutput;
+import ai.refinery.core.config.NoInputError;
+import ai.refinery.core.output.StageOutput;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
