@@ -13,6 +13,8 @@ import ai.refinery.pipeline.funnel.TracedOutcome;
 import ai.refinery.pipeline.langid.LanguageFilter;
 import ai.refinery.core.output.StageOutput;
 import ai.refinery.core.output.StageRun;
+import ai.refinery.core.schema.Columns;
+import ai.refinery.core.schema.DocumentSchema;
 import ai.refinery.core.spark.SerializableHadoopConf;
 import ai.refinery.pipeline.read.InputFiles;
 import ai.refinery.pipeline.read.ReadOptions;
@@ -118,8 +120,8 @@ public final class FilterJob {
                         + (unreadableFiles.isEmpty() ? "" : "; unreadable: " + unreadableFiles));
             }
 
-            output.writeParquet(StageOutput.DATA, select(outcomes, KEPT, DocumentRows.DOCUMENT_COLUMNS, outputFiles));
-            output.writeParquet(StageOutput.REJECTED, select(outcomes, REJECTED, DocumentRows.REJECTED_COLUMNS, outputFiles));
+            output.writeParquet(StageOutput.DATA, select(outcomes, KEPT, DocumentSchema.DOCUMENT_COLUMNS, outputFiles));
+            output.writeParquet(StageOutput.REJECTED, select(outcomes, REJECTED, DocumentSchema.REJECTED_COLUMNS, outputFiles));
             outcomes.unpersist();
 
             Map<String, Object> stats = new LinkedHashMap<>();
@@ -244,10 +246,7 @@ public final class FilterJob {
     }
 
     /** Output columns (stage and reason null while kept), the row's status, and its size after each stage. */
-    static final StructType INTERNAL = DocumentRows.DOCUMENT
-            .add("stage", DataTypes.StringType, true)
-            .add("reason", DataTypes.StringType, true)
-            .add("detail", DataTypes.StringType, true)
+    static final StructType INTERNAL = DocumentSchema.withRejection(DocumentSchema.DOCUMENT, true)
             .add(STATUS, DataTypes.StringType, false)
             .add("_chars", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
             .add("_bytes", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
@@ -268,7 +267,7 @@ public final class FilterJob {
     private static Row fileError(String uri, SourceFormat format, Exception e) {
         Document doc = Document.of(DocumentIds.of(uri, "file", false), "", null, uri, format.code(), null, null);
         Object[] values = Arrays.copyOf(DocumentRows.values(doc), INTERNAL.size());
-        int base = DocumentRows.DOCUMENT.size();
+        int base = DocumentSchema.DOCUMENT.size();
         values[base] = RejectReasons.STAGE;
         values[base + 1] = "unopenable";
         values[base + 2] = e.toString();
@@ -289,7 +288,7 @@ public final class FilterJob {
     private static FunnelStats count(FunnelStats funnel, Row row) {
         List<Integer> chars = row.getList(row.fieldIndex("_chars"));
         List<Integer> bytes = row.getList(row.fieldIndex("_bytes"));
-        funnel.add(row.getAs("stage"), row.getAs("reason"), row.getAs("lang"), unboxed(chars), unboxed(bytes));
+        funnel.add(row.getAs(Columns.STAGE), row.getAs(Columns.REASON), row.getAs(Columns.LANG), unboxed(chars), unboxed(bytes));
         return funnel;
     }
 
