@@ -2,7 +2,7 @@ package ai.refinery.jobs;
 
 import ai.refinery.core.config.ConfigError;
 import ai.refinery.core.output.Manifest;
-import ai.refinery.core.output.StageOutput;
+import ai.refinery.core.output.Layout;
 import ai.refinery.core.spark.SparkSessions;
 import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.tokenizer.BpeTokenizer;
@@ -77,8 +77,8 @@ final class PretrainCommand implements Callable<Integer> {
         if (!dataFs.exists(dataDir)) {
             throw new ai.refinery.core.config.NoInputError("--data " + data + ": no such folder");
         }
-        Path windowsDir = dataFs.exists(new Path(dataDir, StageOutput.DATA)) ? new Path(dataDir, StageOutput.DATA) : dataDir;
-        Path tokenizerFile = new Path(dataDir, TokenizerCommand.TOKENIZER_JSON);
+        Path windowsDir = dataFs.exists(new Path(dataDir, Layout.DATA)) ? new Path(dataDir, Layout.DATA) : dataDir;
+        Path tokenizerFile = new Path(dataDir, Layout.TOKENIZER_JSON);
         String tokenizerJson = dataFs.exists(tokenizerFile) ? read(dataFs, tokenizerFile) : null;
         if (tokenizerJson != null) {
             int vocab = BpeTokenizer.fromJson(tokenizerJson, tokenizerFile.toString()).vocabSize();
@@ -100,7 +100,7 @@ final class PretrainCommand implements Callable<Integer> {
         fs.mkdirs(runDir);
         write(fs, new Path(runDir, MODEL_JSON), config.getConfig("model").root().render(ConfigRenderOptions.concise()));
         if (tokenizerJson != null) {
-            write(fs, new Path(runDir, TokenizerCommand.TOKENIZER_JSON), tokenizerJson);
+            write(fs, new Path(runDir, Layout.TOKENIZER_JSON), tokenizerJson);
         }
 
         Dataset<Row> windows = spark.read().parquet(windowsDir.toString());
@@ -109,7 +109,7 @@ final class PretrainCommand implements Callable<Integer> {
             result = Pretrainer.run(spark, windows, model, train, fs.makeQualified(runDir).toString());
         } catch (TrainingDivergedException e) {
             manifest.put("outcome", "diverged: " + e.getMessage());
-            write(fs, new Path(runDir, StageOutput.MANIFEST), manifest.finish());
+            write(fs, new Path(runDir, Layout.MANIFEST), manifest.finish());
             throw e;
         } catch (IllegalArgumentException e) {
             throw new ConfigError("--data " + data + ": " + e.getMessage(), e);
@@ -125,7 +125,7 @@ final class PretrainCommand implements Callable<Integer> {
         }
         counts.put("last_checkpoint", result.lastCheckpoint());
         manifest.put("data", windowsDir.toString()).put("counts", counts).put("outcome", "finished");
-        write(fs, new Path(runDir, StageOutput.MANIFEST), manifest.finish());
+        write(fs, new Path(runDir, Layout.MANIFEST), manifest.finish());
         System.out.println("pretrain: " + result.step() + " steps, " + result.tokens() + " tokens"
                 + (counts.containsKey("loss") ? ", loss " + String.format("%.4f", (Double) counts.get("loss")) : "")
                 + " -> " + fs.makeQualified(runDir));

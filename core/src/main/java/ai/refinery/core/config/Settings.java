@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
@@ -25,7 +26,10 @@ public final class Settings {
     public static final String DEFAULTS_RESOURCE = "refinery/refinery.conf";
 
     /** Subtrees whose keys are free-form (passed through to another system). */
-    private static final Set<String> OPEN_SECTIONS = Set.of("spark.conf");
+    private static final String SPARK_CONF = "spark.conf";
+    private static final Set<String> OPEN_SECTIONS = Set.of(SPARK_CONF);
+    private static final String SPARK_PREFIX = "spark.";
+    private static final String SPARK_MASTER = "spark.master";
 
     private Settings() {
     }
@@ -56,6 +60,7 @@ public final class Settings {
         for (String override : overrides) {
             user = parseOverride(override).withFallback(user);
         }
+        user = sparkPropertiesIntoSparkConf(user);
         checkKnownKeys(user, defaults);
         Config merged;
         try {
@@ -65,6 +70,24 @@ public final class Settings {
             throw new ConfigError(describe(e), e);
         }
         return merged;
+    }
+
+    /**
+     * Spark properties may be given under their own names ({@code --set spark.sql.shuffle.partitions=8}, or
+     * {@code spark { sql.shuffle.partitions = 8 }} in a file) as well as under {@code spark.conf."..."}: every
+     * {@code spark.*} key that is not one of Refinery's own ({@code spark.master}, {@code spark.conf}) is moved into
+     * {@code spark.conf}, whose keys are passed to the session as they are.
+     */
+    static Config sparkPropertiesIntoSparkConf(Config user) {
+        Config out = user;
+        for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
+            String key = entry.getKey();
+            if (key.startsWith(SPARK_PREFIX) && !key.equals(SPARK_MASTER) && !isInOpenSection(key)) {
+                String property = String.join(".", ConfigUtil.splitPath(key));
+                out = out.withoutPath(key).withValue(SPARK_CONF + "." + ConfigUtil.quoteString(property), entry.getValue());
+            }
+        }
+        return out;
     }
 
     static Config parseOverride(String override) {

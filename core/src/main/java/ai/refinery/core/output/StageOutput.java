@@ -22,12 +22,6 @@ import java.util.UUID;
  * Hadoop and Spark readers ignore them; {@link #open} removes the ones left beside the same target.
  */
 public final class StageOutput {
-    public static final String DATA = "data";
-    public static final String REJECTED = "rejected";
-    public static final String STATS = "stats.json";
-    public static final String MANIFEST = "manifest.json";
-    public static final String SUCCESS = "_SUCCESS";
-
     private static final Logger LOG = LoggerFactory.getLogger(StageOutput.class);
 
     private final FileSystem fs;
@@ -116,7 +110,7 @@ public final class StageOutput {
             if (!fs.rename(staging, target)) {
                 throw new IOException("rename " + staging + " -> " + target + " failed");
             }
-            fs.create(new Path(target, SUCCESS), true).close();
+            fs.create(new Path(target, Layout.SUCCESS), true).close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit output " + target, e);
         }
@@ -135,7 +129,7 @@ public final class StageOutput {
     public static boolean isComplete(String output, Configuration hadoopConf) {
         try {
             Path path = new Path(output);
-            return path.getFileSystem(hadoopConf).exists(new Path(path, SUCCESS));
+            return path.getFileSystem(hadoopConf).exists(new Path(path, Layout.SUCCESS));
         } catch (IOException e) {
             return false;
         }

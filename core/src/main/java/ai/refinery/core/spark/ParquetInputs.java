@@ -1,7 +1,7 @@
 package ai.refinery.core.spark;
 
 import ai.refinery.core.config.NoInputError;
-import ai.refinery.core.output.StageOutput;
+import ai.refinery.core.output.Layout;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,8 +23,26 @@ public final class ParquetInputs {
     private ParquetInputs() {
     }
 
+    /** Reads the inputs, sizing the session's shuffles for them (see {@link ShufflePartitions}). */
     public static Dataset<Row> read(SparkSession spark, List<String> inputs) {
-        return spark.read().parquet(resolve(spark.sparkContext().hadoopConfiguration(), inputs).toArray(new String[0]));
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        List<String> paths = resolve(conf, inputs);
+        ShufflePartitions.fit(spark, bytes(conf, paths));
+        return spark.read().parquet(paths.toArray(new String[0]));
+    }
+
+    /** The total size of the files under the paths. */
+    public static long bytes(Configuration conf, List<String> paths) {
+        long total = 0;
+        for (String p : paths) {
+            try {
+                Path path = new Path(p);
+                total += path.getFileSystem(conf).getContentSummary(path).getLength();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list --input " + p, e);
+            }
+        }
+        return total;
     }
 
     /** @throws NoInputError when an input matches nothing (exit 3) */
@@ -44,9 +62,9 @@ public final class ParquetInputs {
                         throw new NoInputError("--input " + spec + ": no such file or folder");
                     }
                     for (FileStatus match : matches) {
-                        Path data = new Path(match.getPath(), StageOutput.DATA);
+                        Path data = new Path(match.getPath(), Layout.DATA);
                         boolean stageOutput = match.isDirectory() && fs.exists(data)
-                                && fs.exists(new Path(match.getPath(), StageOutput.SUCCESS));
+                                && fs.exists(new Path(match.getPath(), Layout.SUCCESS));
                         paths.add((stageOutput ? data : match.getPath()).toString());
                     }
                 } catch (IOException e) {

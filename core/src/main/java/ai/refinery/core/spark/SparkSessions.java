@@ -21,7 +21,9 @@ public final class SparkSessions {
             sparkConf.setMaster(new Section(config, "spark").string("master"));
         }
         sparkConf.setIfMissing("spark.app.name", "refinery " + appName);
-        sparkConf.setIfMissing("spark.ui.showConsoleProgress", "true");
+        // Refinery prints one progress line of its own (SparkProgress); Spark's bar would interleave with it and
+        // fill a scheduler's log with carriage returns.
+        sparkConf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // One _SUCCESS per stage output, at its root, written by Refinery after everything else.
         sparkConf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
         sparkConf.setIfMissing("spark.sql.parquet.compression.codec", new Section(config, "output").string("compression"));
@@ -30,6 +32,9 @@ public final class SparkSessions {
             String key = String.join(".", ConfigUtil.splitPath(entry.getKey()));
             sparkConf.set(key, String.valueOf(entry.getValue().unwrapped()));
         }
-        return SparkSession.builder().config(sparkConf).getOrCreate();
+        ShufflePartitions.markIfUnset(sparkConf);
+        SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
+        ShufflePartitions.fit(spark, 0);
+        return spark;
     }
 }

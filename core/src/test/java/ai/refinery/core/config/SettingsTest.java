@@ -91,6 +91,20 @@ class SettingsTest {
     }
 
     @Test
+    void sparkPropertiesPassUnderTheirOwnNames(@TempDir Path dir) throws Exception {
+        File file = dir.resolve("cluster.conf").toFile();
+        Files.writeString(file.toPath(), "spark { executor.memory = 8g }\n");
+        Config c = Settings.load(file, List.of("spark.sql.shuffle.partitions=8", "spark.master=local[2]"));
+        Config sparkConf = c.getConfig("spark.conf");
+        assertEquals(8, sparkConf.getInt("\"spark.sql.shuffle.partitions\""));
+        assertEquals("8g", sparkConf.getString("\"spark.executor.memory\""));
+        assertEquals("local[2]", c.getString("spark.master"), "Refinery's own spark.master stays a setting");
+        assertTrue(!c.hasPath("spark.sql.shuffle.partitions"), "nothing is left under its own name");
+        // a typo outside spark.* is still an error
+        assertThrows(ConfigError.class, () -> Settings.load(null, List.of("sparkk.sql.shuffle.partitions=8")));
+    }
+
+    @Test
     void sectionRangeChecksNameTheKey() {
         Config c = Settings.load(null, List.of("filter.language.threshold=1.5"));
         ConfigError e = assertThrows(ConfigError.class, () -> new Section(c, "filter.language").fraction("threshold"));

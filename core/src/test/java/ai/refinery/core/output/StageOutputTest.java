@@ -21,15 +21,15 @@ class StageOutputTest {
     void commitMovesEverythingIntoPlaceWithSuccessLast(@TempDir Path dir) throws Exception {
         Path target = dir.resolve("out");
         StageOutput out = StageOutput.open(target.toString(), false, conf);
-        out.writeText(StageOutput.STATS, "{}");
+        out.writeText(Layout.STATS, "{}");
         assertFalse(Files.exists(target), "nothing is visible at the target before commit");
         assertFalse(StageOutput.isComplete(target.toString(), conf));
         out.commit();
-        assertTrue(Files.exists(target.resolve(StageOutput.STATS)));
+        assertTrue(Files.exists(target.resolve(Layout.STATS)));
         assertTrue(StageOutput.isComplete(target.toString(), conf));
         // File modification times can tie; _SUCCESS must at least not be older than the content.
         assertTrue(Files.getLastModifiedTime(target.resolve("_SUCCESS")).compareTo(
-                Files.getLastModifiedTime(target.resolve(StageOutput.STATS))) >= 0);
+                Files.getLastModifiedTime(target.resolve(Layout.STATS))) >= 0);
         try (var children = Files.list(dir)) {
             assertEquals(1, children.count(), "the staging folder is gone after commit");
         }
@@ -70,7 +70,7 @@ class StageOutputTest {
     void abortLeavesNoFolderThatLooksFinished(@TempDir Path dir) {
         Path target = dir.resolve("out");
         StageOutput out = StageOutput.open(target.toString(), false, conf);
-        out.writeText(StageOutput.STATS, "{}");
+        out.writeText(Layout.STATS, "{}");
         out.abort();
         assertFalse(Files.exists(target));
         File[] left = dir.toFile().listFiles();
