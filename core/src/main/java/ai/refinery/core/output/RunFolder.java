@@ -2,7 +2,6 @@ package ai.refinery.core.output;
 
 import ai.refinery.core.config.ConfigError;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -10,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -80,12 +78,7 @@ public final class RunFolder implements Output {
 
     @Override
     public void writeText(String child, String content) {
-        Path path = new Path(dir, child);
-        try (FSDataOutputStream out = fs.create(path, true)) {
-            out.write(content.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + path, e);
-        }
+        StageOutput.writeText(fs, new Path(dir, child), content);
     }
 
     @Override

@@ -90,7 +90,11 @@ public final class StageOutput {
     }
 
     public void writeText(String child, String content) {
-        Path path = new Path(staging, child);
+        writeText(fs, new Path(staging, child), content);
+    }
+
+    /** Writes a UTF-8 text file, replacing any file of that name. */
+    static void writeText(FileSystem fs, Path path, String content) {
         try (FSDataOutputStream out = fs.create(path, true)) {
             out.write(content.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
