@@ -107,7 +107,7 @@ public final class Progress implements AutoCloseable {
 
     /** Prints when the interval has passed; {@code fraction} in [0, 1] (or -1 for rows of the total) drives the ETA. */
     public synchronized void maybePrint(double fraction) {
-        if (closed) {
+        if (closed || done.get() == 0) {
             return;
         }
         long now = clock.getAsLong();
@@ -118,7 +118,7 @@ public final class Progress implements AutoCloseable {
         sink.update(line(now, fraction));
     }
 
-    /** "dedup: 1,234,567 rows, 45,678 rows/s, 61%, ETA 0:12" (parts left out when unknown). */
+    /** "dedup: 1,234,567 rows, 45,678 rows/s, 61%, ETA 0:12" (share and ETA left out when unknown, 0 or 1). */
     public String line(long now, double fraction) {
         long rows = done.get();
         double seconds = Math.max(1e-9, (now - started) / 1e9);
@@ -129,11 +129,10 @@ public final class Progress implements AutoCloseable {
             sb.append(String.format(Locale.ROOT, " / %,d", total));
         }
         sb.append(" rows, ").append(String.format(Locale.ROOT, "%,.0f", rows / seconds)).append(" rows/s");
-        if (share >= 0) {
+        if (share > 0 && share < 1) {
+            // Between Spark jobs the share restarts at 0 and ends at 1: neither says anything about the time left.
             sb.append(String.format(Locale.ROOT, ", %d%%", (int) Math.floor(share * 100)));
-            if (share > 0 && share < 1) {
-                sb.append(", ETA ").append(duration(seconds * (1 - share) / share));
-            }
+            sb.append(", ETA ").append(duration(seconds * (1 - share) / share));
         }
         return sb.toString();
     }

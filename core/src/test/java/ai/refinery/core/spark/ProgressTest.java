@@ -25,6 +25,14 @@ class ProgressTest {
     };
 
     @Test
+    void nothingIsPrintedBeforeTheFirstRow() {
+        Progress p = new Progress("idle", 0, sink, now::get, true);
+        p.advance(0);
+        p.maybePrint(0.5);
+        assertEquals(List.of(), lines);
+    }
+
+    @Test
     void rowsRateAndEtaOfAKnownTotal() {
         Progress p = new Progress("dedup", 1000, sink, now::get, true);
         now.set(10_000_000_000L);
@@ -58,6 +66,8 @@ class ProgressTest {
         p.set(4000);
         assertEquals("filter: 4,000 rows, 200 rows/s", lines.get(0));
         assertEquals("filter: 4,000 rows, 200 rows/s, 50%, ETA 0:20", p.line(now.get(), 0.5));
+        assertEquals("filter: 4,000 rows, 200 rows/s", p.line(now.get(), 1.0), "a finished job says nothing of the time left");
+        assertEquals("filter: 4,000 rows, 200 rows/s", p.line(now.get(), 0.0), "nor does one just started");
         p.close();
         assertTrue(lines.get(lines.size() - 1).startsWith("done filter: 4,000 rows"), lines.toString());
         assertEquals("1:01:01", Progress.duration(3661));
