@@ -5,6 +5,7 @@ import ai.refinery.core.config.Section;
 import ai.refinery.core.outcome.Counts;
 import ai.refinery.core.output.Layout;
 import ai.refinery.core.output.Output;
+import ai.refinery.core.output.OutputSettings;
 import ai.refinery.core.spark.ParquetInputs;
 import ai.refinery.core.spark.RejectedRows;
 import ai.refinery.core.spark.ShufflePartitions;
@@ -73,7 +74,7 @@ public final class RephraseStage implements Stage {
         } else {
             RephraseSettings.from(config);
         }
-        new Section(config, "output").intAtLeast("files", 0);
+        OutputSettings.files(config);
     }
 
     @Override
@@ -91,7 +92,7 @@ public final class RephraseStage implements Stage {
         RephraseResult result = rephraser.equals("qa")
                 ? QaConverter.run(spark, people, settings)
                 : TemplateRephraser.run(spark, people, settings);
-        int files = new Section(config, "output").intAtLeast("files", 0);
+        int files = OutputSettings.files(config);
         Output out = context.output();
         out.writeParquet(Layout.DATA, GlobalOrder.forWrite(result.data(),
                 files > 0 ? files : spark.sparkContext().defaultParallelism()));
@@ -124,7 +125,7 @@ public final class RephraseStage implements Stage {
                     settings.model().isEmpty() ? settings.withModel(model.modelId()) : settings, model.source());
         }
         try {
-            int files = new Section(config, "output").intAtLeast("files", 0);
+            int files = OutputSettings.files(config);
             Dataset<Row> data = result.data();
             out.writeParquet(Layout.DATA, files > 0 ? data.coalesce(files) : data);
             out.writeParquet(Layout.REJECTED, result.rejected());

@@ -1,6 +1,7 @@
 package ai.refinery.core.spark;
 
 import ai.refinery.core.config.Section;
+import ai.refinery.core.output.OutputSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
@@ -26,7 +27,7 @@ public final class SparkSessions {
         sparkConf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // One _SUCCESS per stage output, at its root, written by Refinery after everything else.
         sparkConf.setIfMissing("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
-        sparkConf.setIfMissing("spark.sql.parquet.compression.codec", new Section(config, "output").string("compression"));
+        sparkConf.setIfMissing("spark.sql.parquet.compression.codec", OutputSettings.compression(config));
         // Keys may be quoted ("spark.sql.shuffle.partitions" = 8) or nested (--set spark.conf.spark.x=1): flatten both.
         for (Map.Entry<String, ConfigValue> entry : config.getConfig("spark.conf").entrySet()) {
             String key = String.join(".", ConfigUtil.splitPath(entry.getKey()));

@@ -1,12 +1,12 @@
 package ai.refinery.core.stage;
 
 import ai.refinery.core.config.ConfigError;
-import ai.refinery.core.config.Section;
 import ai.refinery.core.config.Settings;
 import ai.refinery.core.outcome.Counts;
 import ai.refinery.core.output.Json;
 import ai.refinery.core.output.Layout;
 import ai.refinery.core.output.OutputPolicy;
+import ai.refinery.core.output.OutputSettings;
 import com.typesafe.config.Config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +46,7 @@ class StageRunnerTest {
         @Override
         public void check(Config config) {
             events.add("check");
-            new Section(config, "output").intAtLeast("files", 0);
+            OutputSettings.files(config);
         }
 
         @Override

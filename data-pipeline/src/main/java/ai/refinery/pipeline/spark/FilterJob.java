@@ -2,7 +2,6 @@ package ai.refinery.pipeline.spark;
 
 import ai.refinery.core.config.ConfigError;
 import ai.refinery.core.config.NoInputError;
-import ai.refinery.core.config.Section;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.doc.DocumentIds;
 import ai.refinery.pipeline.filter.FilterStages;
@@ -14,6 +13,7 @@ import ai.refinery.pipeline.langid.LanguageFilter;
 import ai.refinery.core.output.Layout;
 import ai.refinery.core.outcome.Counts;
 import ai.refinery.core.output.Output;
+import ai.refinery.core.output.OutputSettings;
 import ai.refinery.core.schema.Columns;
 import ai.refinery.core.schema.DocumentSchema;
 import ai.refinery.core.spark.SerializableHadoopConf;
@@ -91,7 +91,7 @@ public final class FilterJob implements Stage {
     public void check(Config config) {
         pipeline(config);
         ReadOptions.from(config);
-        new Section(config, "output").intAtLeast("files", 0);
+        OutputSettings.files(config);
     }
 
     @Override
@@ -100,7 +100,7 @@ public final class FilterJob implements Stage {
         SparkSession spark = context.spark();
         ReadOptions readOptions = ReadOptions.from(config);
         FilterPipeline pipeline = pipeline(config);
-        int outputFiles = new Section(config, "output").intAtLeast("files", 0);
+        int outputFiles = OutputSettings.files(config);
         InputFiles.Resolution inputs = resolved != null ? resolved : resolve(context, readOptions);
         for (String unmatched : inputs.unmatched()) {
             LOG.warn("Input matches no file: {}", unmatched);
