@@ -1,7 +1,7 @@
 package ai.refinery.bench;
 
-import ai.refinery.pipeline.config.Settings;
-import ai.refinery.pipeline.spark.SparkSessions;
+import ai.refinery.core.config.Settings;
+import ai.refinery.core.spark.SparkSessions;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.pack.PackResult;

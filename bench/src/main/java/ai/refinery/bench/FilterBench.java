@@ -1,6 +1,6 @@
 package ai.refinery.bench;
 
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.Settings;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.filter.DocumentFilter;
 import ai.refinery.pipeline.filter.FilterStages;

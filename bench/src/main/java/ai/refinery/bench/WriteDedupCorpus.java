@@ -1,7 +1,7 @@
 package ai.refinery.bench;
 
-import ai.refinery.pipeline.config.Settings;
-import ai.refinery.pipeline.spark.SparkSessions;
+import ai.refinery.core.config.Settings;
+import ai.refinery.core.spark.SparkSessions;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Encoders;

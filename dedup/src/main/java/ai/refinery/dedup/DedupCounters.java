@@ -1,10 +1,11 @@
 package ai.refinery.dedup;
 
+import ai.refinery.core.outcome.Counts;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Counts of one dedup run, for stats.json. {@code in = kept + exactDuplicates + nearDuplicates} always holds.
+ * Counts of one dedup run, for stats.json (see {@link #counts()} and {@link #figures()}). {@code in = kept + exactDuplicates + nearDuplicates} always holds.
  *
  * @param in                rows read
  * @param kept              rows kept (one per cluster)
@@ -23,14 +24,15 @@ public record DedupCounters(long in, long kept, long exactDuplicates, long nearD
         return exactDuplicates + nearDuplicates;
     }
 
-    /** Stable names for stats.json. */
-    public Map<String, Long> toMap() {
+    /** The common counts: rows in, kept, and the removed rows under stage "dedup" by reason. */
+    public Counts counts() {
+        return Counts.of(in, kept, Map.of(DedupStage.STAGE,
+                Map.of(DedupJob.REASON_EXACT, exactDuplicates, DedupJob.REASON_NEAR, nearDuplicates)));
+    }
+
+    /** Dedup's own figures for stats.json, beside the common counts. */
+    public Map<String, Long> figures() {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("in", in);
-        m.put("kept", kept);
-        m.put("removed", removed());
-        m.put(DedupJob.REASON_EXACT, exactDuplicates);
-        m.put(DedupJob.REASON_NEAR, nearDuplicates);
         m.put("clusters", clusters);
         m.put("no_shingles", noShingles);
         m.put("candidate_edges", candidateEdges);

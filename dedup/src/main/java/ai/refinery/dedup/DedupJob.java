@@ -1,6 +1,6 @@
 package ai.refinery.dedup;
 
-import ai.refinery.pipeline.config.ConfigError;
+import ai.refinery.core.config.ConfigError;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static ai.refinery.core.schema.Columns.CLUSTER_SIZE;
+import static ai.refinery.core.schema.Columns.DUPLICATE_OF;
+import static ai.refinery.core.schema.Columns.REASON;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -39,9 +42,6 @@ import static org.apache.spark.sql.functions.when;
 public final class DedupJob {
     public static final String REASON_EXACT = "exact-duplicate";
     public static final String REASON_NEAR = "near-duplicate";
-    public static final String CLUSTER_SIZE = "cluster_size";
-    public static final String REASON = "reason";
-    public static final String DUPLICATE_OF = "duplicate_of";
 
     private static final String JOIN_ID = "_dedup_id";
 

@@ -1,6 +1,6 @@
 package ai.refinery.dedup;
 
-import ai.refinery.pipeline.config.ConfigError;
+import ai.refinery.core.config.ConfigError;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package ai.refinery.dedup;
 
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.Section;
 import com.typesafe.config.Config;
 
 import java.io.Serializable;

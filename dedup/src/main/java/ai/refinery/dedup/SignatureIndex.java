@@ -1,7 +1,7 @@
 package ai.refinery.dedup;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.output.Json;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.output.Json;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;

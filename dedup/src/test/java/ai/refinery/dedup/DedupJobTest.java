@@ -1,7 +1,7 @@
 package ai.refinery.dedup;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.Settings;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

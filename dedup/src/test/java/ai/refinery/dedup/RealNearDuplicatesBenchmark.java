@@ -1,6 +1,6 @@
 package ai.refinery.dedup;
 
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.Settings;
 import ai.refinery.pipeline.extract.HtmlTextExtractor;
 import com.typesafe.config.Config;
 import org.apache.spark.sql.Row;
@@ -94,7 +94,7 @@ class RealNearDuplicatesBenchmark {
         Map<String, String> label = SparkTestSupport.clusterLabels(result);
         DedupCounters counters = result.counters();
         result.release();
-        System.out.printf(Locale.ROOT, "dedup job: %.1f s, %s%n", (System.nanoTime() - jobStart) / 1e9, counters.toMap());
+        System.out.printf(Locale.ROOT, "dedup job: %.1f s, %s%n", (System.nanoTime() - jobStart) / 1e9, counters.counts() + " " + counters.figures());
         String[] cluster = new String[n];
         for (int i = 0; i < n; i++) {
             cluster[i] = label.get(ids.get(i));

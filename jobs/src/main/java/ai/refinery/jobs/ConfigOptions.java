@@ -1,6 +1,6 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.Settings;
 import com.typesafe.config.Config;
 import picocli.CommandLine.Option;
 

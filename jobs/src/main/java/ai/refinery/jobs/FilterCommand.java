@@ -1,14 +1,9 @@
 package ai.refinery.jobs;
 
+import ai.refinery.core.stage.Stage;
 import ai.refinery.pipeline.spark.FilterJob;
-import ai.refinery.pipeline.spark.SparkSessions;
-import com.typesafe.config.Config;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-
-import java.util.List;
-import java.util.concurrent.Callable;
 
 @Command(name = "filter", mixinStandardHelpOptions = true,
         description = {"Filters a crawl dump the RefinedWeb/FineWeb way: URL blocklist, text extraction, language ID, "
@@ -18,30 +13,12 @@ import java.util.concurrent.Callable;
         footer = {"%nExamples:",
                 "  refinery filter --input crawl/*.warc.gz --output out/filtered",
                 "  refinery filter --input docs.jsonl --output out/f --set filter.language.keep=[en,de] --overwrite"})
-public final class FilterCommand implements Callable<Integer> {
+public final class FilterCommand extends OutputStageCommand {
     @Mixin
     InputOptions input;
 
-    @Mixin
-    ConfigOptions configOptions;
-
-    @Mixin
-    OutputOptions output;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
-        Config config = configOptions.config(List.of());
-        FilterJob.pipeline(config); // every stage's settings checked before Spark starts
-        SparkSession spark = SparkSessions.create("filter", config);
-        FilterJob.Report report = FilterJob.run(spark, new FilterJob.Request(input.inputs, output.output,
-                output.overwrite, config, "filter", spec.commandLine().getParseResult().originalArgs()));
-        System.out.printf("filter: %,d documents in, %,d kept, %,d rejected%s -> %s%n", report.documentsIn(),
-                report.documentsKept(), report.documentsRejected(),
-                report.unreadableFiles().isEmpty() ? "" : ", " + report.unreadableFiles().size() + " unreadable file(s)",
-                report.output());
-        return Refinery.EXIT_OK;
+    Stage stage() {
+        return new FilterJob(input.inputs);
     }
 }

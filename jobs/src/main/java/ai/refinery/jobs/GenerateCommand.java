@@ -1,26 +1,15 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.StageOutput;
-import ai.refinery.pipeline.output.StageRun;
-import ai.refinery.pipeline.spark.ParquetInputs;
-import ai.refinery.pipeline.spark.SparkSessions;
-import ai.refinery.training.generate.Completion;
-import ai.refinery.training.generate.GenerateJob;
-import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
-import com.typesafe.config.Config;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
+import ai.refinery.core.output.OutputPolicy;
+import ai.refinery.core.stage.Stage;
+import ai.refinery.training.generate.GenerateStage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Generates text with a trained model. With --prompt, prints the completion of one prompt. With "
@@ -32,10 +21,7 @@ import java.util.concurrent.Callable;
         footer = {"%nExamples:",
                 "  refinery generate --model runs/tiny --prompt \"The capital of France is\" --set generate.temperature=0",
                 "  refinery generate --model runs/tiny --input prompts.parquet --output out/completions"})
-final class GenerateCommand implements Callable<Integer> {
-    @Mixin
-    ConfigOptions configOptions;
-
+final class GenerateCommand extends StageCommand {
     @Mixin
     ModelOption model;
 
@@ -57,55 +43,24 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing output folder (default: refuse with exit 2).")
     boolean overwrite;
 
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() {
+    Stage stage() {
         if ((prompt == null) == inputs.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give either --prompt or --input (with --output)");
         }
         if (!inputs.isEmpty() && output == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--input needs --output");
         }
-        Config config = configOptions.config(List.of());
-        SamplingSettings sampling = SamplingSettings.from(config);
-        if (prompt != null) {
-            ModelBundle bundle = model.load(new Configuration());
-            Completion c = bundle.generator().complete(prompt, sampling);
-            System.out.println(c.text());
-            System.err.println("generate: " + c.promptTokens() + " prompt tokens, " + c.completionTokens()
-                    + " generated, finish_reason " + c.finishReason().wire() + " (model " + bundle.modelId() + ")");
-            return Refinery.EXIT_OK;
-        }
-        SparkSession spark = SparkSessions.create("generate", config);
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        // Load once on the driver: a model that cannot be read is a usage error before any task runs.
-        ModelOption.LoadedModel loaded = model.read(hadoop);
-        ModelBundle.Files files = loaded.files();
-        List<String> arguments = spec.commandLine().getParseResult().originalArgs();
-        StageRun run = StageRun.open(spark, "generate", arguments, config, output, overwrite);
-        run.manifest().put("model", loaded.describe());
-        try {
-            GenerateJob.Result result = GenerateJob.run(spark, ParquetInputs.read(spark, inputs), promptColumn,
-                    loaded.modelZip(), loaded.tokenizerJson(), files.modelId(), sampling);
-            try {
-                run.writeParquet(StageOutput.DATA, result.data());
-                run.writeParquet(StageOutput.REJECTED, result.rejected());
-                Map<String, Long> stats = result.stats();
-                String target = run.finish(stats, stats);
-                System.out.println("generate: " + stats.get("prompts_in") + " prompts, " + stats.get("completions_out")
-                        + " completions, " + stats.get("rejected") + " rejected -> " + target);
-            } finally {
-                result.release();
-            }
-            return Refinery.EXIT_OK;
-        } catch (IllegalArgumentException e) {
-            run.abort();
-            throw new ai.refinery.pipeline.config.ConfigError(e.getMessage(), e);
-        } catch (RuntimeException | Error e) {
-            run.abort();
-            throw e;
-        }
+        return new GenerateStage(model.model, prompt, inputs, promptColumn);
+    }
+
+    @Override
+    String output() {
+        return prompt != null ? null : output;
+    }
+
+    @Override
+    OutputPolicy policy() {
+        return OutputPolicy.of(overwrite, false);
     }
 }

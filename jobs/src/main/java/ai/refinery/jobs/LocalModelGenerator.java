@@ -1,9 +1,11 @@
 package ai.refinery.jobs;
 
+import ai.refinery.rephrasing.RephraseStage;
 import ai.refinery.rephrasing.model.ModelRephraseSettings;
 import ai.refinery.rephrasing.model.TextGenerator;
 import ai.refinery.training.generate.Completion;
 import ai.refinery.training.generate.Generator;
+import ai.refinery.training.generate.LoadedModel;
 import ai.refinery.training.generate.ModelBundle;
 import ai.refinery.training.generate.PromptTooLongException;
 import ai.refinery.training.generate.SamplingSettings;
@@ -31,8 +33,29 @@ final class LocalModelGenerator implements TextGenerator {
         this.modelId = modelId;
     }
 
+    /** The rephrase stage's view of a loaded model: its id, manifest entry and generator source. */
+    static RephraseStage.LocalModel model(SparkSession spark, LoadedModel loaded) {
+        Source source = source(spark, loaded);
+        return new RephraseStage.LocalModel() {
+            @Override
+            public Source source() {
+                return source;
+            }
+
+            @Override
+            public String modelId() {
+                return loaded.files().modelId();
+            }
+
+            @Override
+            public java.util.Map<String, Object> describe() {
+                return loaded.describe();
+            }
+        };
+    }
+
     /** A source that ships the model once per executor (a broadcast) and loads it once per partition. */
-    static Source source(SparkSession spark, ModelOption.LoadedModel loaded) {
+    static Source source(SparkSession spark, LoadedModel loaded) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<byte[]> model = jsc.broadcast(loaded.modelZip());
         Broadcast<String> tokenizer = jsc.broadcast(loaded.tokenizerJson());

@@ -1,9 +1,9 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.output.Manifest;
-import ai.refinery.pipeline.output.StageOutput;
-import ai.refinery.pipeline.spark.SparkSessions;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.output.Manifest;
+import ai.refinery.core.output.Layout;
+import ai.refinery.core.spark.SparkSessions;
 import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.tokenizer.BpeTokenizer;
 import ai.refinery.training.train.RunFolder;
@@ -76,9 +76,9 @@ final class PretrainCommand implements Callable<Integer> {
         Path dataDir = new Path(data);
         FileSystem dataFs = dataDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (!dataFs.exists(dataDir)) {
-            throw new ai.refinery.pipeline.config.NoInputError("--data " + data + ": no such folder");
+            throw new ai.refinery.core.config.NoInputError("--data " + data + ": no such folder");
         }
-        Path windowsDir = dataFs.exists(new Path(dataDir, StageOutput.DATA)) ? new Path(dataDir, StageOutput.DATA) : dataDir;
+        Path windowsDir = dataFs.exists(new Path(dataDir, Layout.DATA)) ? new Path(dataDir, Layout.DATA) : dataDir;
         Path tokenizerFile = new Path(dataDir, RunFolder.TOKENIZER_JSON);
         String tokenizerJson = dataFs.exists(tokenizerFile) ? read(dataFs, tokenizerFile) : null;
         Dataset<Row> windows = spark.read().parquet(windowsDir.toString());

@@ -1,8 +1,8 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.NoInputError;
-import ai.refinery.pipeline.output.Manifest;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.NoInputError;
+import ai.refinery.core.output.Manifest;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

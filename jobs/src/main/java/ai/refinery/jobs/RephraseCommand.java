@@ -1,31 +1,10 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.config.Section;
-import ai.refinery.pipeline.output.StageOutput;
-import ai.refinery.pipeline.output.StageRun;
-import ai.refinery.pipeline.spark.ParquetInputs;
-import ai.refinery.rephrasing.GlobalOrder;
-import ai.refinery.rephrasing.QaConverter;
-import ai.refinery.rephrasing.RephraseResult;
-import ai.refinery.rephrasing.RephraseSettings;
-import ai.refinery.rephrasing.TemplateRephraser;
-import ai.refinery.rephrasing.model.ModelRephraseSettings;
-import ai.refinery.rephrasing.model.ModelRephraser;
-import com.typesafe.config.Config;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
+import ai.refinery.core.stage.Stage;
+import ai.refinery.rephrasing.RephraseStage;
+import ai.refinery.training.generate.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 @Command(name = "rephrase", mixinStandardHelpOptions = true,
         description = {"Rephrases entity records (the entities/ of 'bios') into training data, after Physics of "
@@ -45,92 +24,13 @@ import java.util.Set;
                         + "--set rephrase.model.endpoint=http://127.0.0.1:8080 --set rephrase.model.styles=[wikipedia,simple]",
                 "  refinery rephrase --input out/filtered --output out/rephrased --set rephrase.rephraser=model "
                         + "--set rephrase.model.local_model=runs/small"})
-final class RephraseCommand extends StageCommand {
-    static final String LOCAL_MODEL = "local_model";
-
+final class RephraseCommand extends OutputStageCommand {
     @Mixin
     InputOptions input;
 
     @Override
-    void validate(Config config) {
-        if (rephraser(config).equals("model")) {
-            ModelRephraseSettings.from(config);
-        } else {
-            RephraseSettings.from(config);
-        }
-    }
-
-    private static String rephraser(Config config) {
-        return new Section(config, "rephrase").oneOf("rephraser", Set.of("template", "qa", "model"));
-    }
-
-    @Override
-    Result run(SparkSession spark, Config config, StageRun run) {
-        if (rephraser(config).equals("model")) {
-            return runModel(spark, config, run);
-        }
-        RephraseSettings settings = RephraseSettings.from(config);
-        Dataset<Row> people = spark.read().parquet(entityPaths(spark.sparkContext().hadoopConfiguration()));
-        String rephraser = rephraser(config);
-        RephraseResult result = rephraser.equals("qa")
-                ? QaConverter.run(spark, people, settings)
-                : TemplateRephraser.run(spark, people, settings);
-        int files = new Section(config, "output").intAtLeast("files", 0);
-        run.writeParquet(StageOutput.DATA, GlobalOrder.forWrite(result.data(),
-                files > 0 ? files : spark.sparkContext().defaultParallelism()));
-        run.writeParquet(StageOutput.REJECTED, result.rejected());
-        Map<String, Long> stats = result.stats();
-        return new Result(stats, stats, rephraser + ": " + stats.get("people_in") + " people in, "
-                + stats.get("rows_out") + " rows out, " + stats.get("people_rejected") + " rejected");
-    }
-
-    /**
-     * Documents (id, text) rewritten in styles by a model: one of ours loaded in every executor when
-     * rephrase.model.local_model names it, else the model behind an OpenAI-compatible endpoint.
-     */
-    private Result runModel(SparkSession spark, Config config, StageRun run) {
-        ModelRephraseSettings settings = ModelRephraseSettings.from(config);
-        String local = new Section(config, ModelRephraseSettings.SECTION).string(LOCAL_MODEL);
-        Dataset<Row> docs = ParquetInputs.read(spark, input.inputs);
-        ModelRephraser.Result result;
-        if (local.isEmpty()) {
-            result = ModelRephraser.run(spark, docs, settings);
-        } else {
-            ModelOption.LoadedModel model = ModelOption.read(ModelRephraseSettings.SECTION + "." + LOCAL_MODEL, local,
-                    spark.sparkContext().hadoopConfiguration());
-            run.manifest().put("model", model.describe());
-            result = ModelRephraser.run(spark, docs,
-                    settings.model().isEmpty() ? settings.withModel(model.files().modelId()) : settings,
-                    LocalModelGenerator.source(spark, model));
-        }
-        try {
-            int files = new Section(config, "output").intAtLeast("files", 0);
-            Dataset<Row> data = result.data();
-            run.writeParquet(StageOutput.DATA, files > 0 ? data.coalesce(files) : data);
-            run.writeParquet(StageOutput.REJECTED, result.rejected());
-            Map<String, Long> stats = result.stats();
-            return new Result(stats, stats, "model: " + stats.get("documents_in") + " documents, " + stats.get("rows_out")
-                    + " rows out, " + stats.get("rejected") + " rejected");
-        } finally {
-            result.release();
-        }
-    }
-
-    /** A bios output folder stands for its entities/; anything else is read as Parquet of entity records. */
-    private String[] entityPaths(Configuration conf) {
-        List<String> paths = new ArrayList<>();
-        for (String spec : input.inputs) {
-            try {
-                Path entities = new Path(spec, BiosCommand.ENTITIES);
-                if (entities.getFileSystem(conf).exists(entities)) {
-                    paths.add(entities.toString());
-                    continue;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list --input " + spec, e);
-            }
-            paths.addAll(ParquetInputs.resolve(conf, List.of(spec)));
-        }
-        return paths.toArray(new String[0]);
+    Stage stage() {
+        return new RephraseStage(input.inputs, (setting, dir, spark) ->
+                LocalModelGenerator.model(spark, LoadedModel.read(setting, dir, spark.sparkContext().hadoopConfiguration())));
     }
 }

@@ -1,20 +1,10 @@
 package ai.refinery.jobs;
 
-import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
-import ai.refinery.training.serve.CompletionServer;
-import ai.refinery.training.serve.ServeSettings;
-import com.typesafe.config.Config;
-import org.apache.hadoop.conf.Configuration;
+import ai.refinery.core.stage.Stage;
+import ai.refinery.training.serve.ServeStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.io.IOException;
-import java.net.InetAddress;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serves a trained model over HTTP with the OpenAI completions API: POST /v1/completions "
@@ -26,10 +16,7 @@ import java.util.concurrent.CountDownLatch;
         footer = {"%nExample:", "  refinery serve --model runs/tiny --port 8080",
                 "  curl -s localhost:8080/v1/completions -H 'Content-Type: application/json' "
                         + "-d '{\"model\": \"tiny\", \"prompt\": \"Once upon a time\", \"max_tokens\": 32}'"})
-final class ServeCommand implements Callable<Integer> {
-    @Mixin
-    ConfigOptions configOptions;
-
+final class ServeCommand extends StageCommand {
     @Mixin
     ModelOption model;
 
@@ -43,43 +30,7 @@ final class ServeCommand implements Callable<Integer> {
     String modelId;
 
     @Override
-    public Integer call() throws Exception {
-        Config config = configOptions.config(List.of());
-        ServeSettings settings = ServeSettings.from(config);
-        if (port != null) {
-            settings = settings.withPort(port);
-        }
-        if (host != null) {
-            settings = settings.withHost(host);
-        }
-        if (modelId != null) {
-            settings = settings.withModelId(modelId);
-        }
-        SamplingSettings defaults = SamplingSettings.from(config);
-        ModelBundle bundle = model.load(new Configuration());
-        CompletionServer server;
-        try {
-            server = CompletionServer.start(bundle, settings, defaults);
-        } catch (IOException e) {
-            throw new ai.refinery.pipeline.config.ConfigError("cannot listen on " + settings.host() + ":" + settings.port()
-                    + ": " + e.getMessage(), e);
-        }
-        if (!InetAddress.getByName(settings.host()).isLoopbackAddress()) {
-            System.err.println("serve: listening on " + settings.host() + ", reachable from other machines; the server has no authentication");
-        }
-        System.out.println("serve: model '" + server.modelId() + "' (context " + bundle.contextLength() + " tokens) at "
-                + server.baseUri() + "/v1/completions");
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stop.countDown();
-        }));
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            server.close();
-            Thread.currentThread().interrupt();
-        }
-        return Refinery.EXIT_OK;
+    Stage stage() {
+        return new ServeStage(model.model, port, host, modelId);
     }
 }

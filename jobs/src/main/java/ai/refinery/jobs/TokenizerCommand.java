@@ -1,17 +1,9 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.StageRun;
-import ai.refinery.pipeline.spark.ParquetInputs;
-import ai.refinery.training.tokenizer.TokenizerSettings;
-import ai.refinery.training.tokenizer.TokenizerTrainer;
-import com.typesafe.config.Config;
-import org.apache.spark.sql.SparkSession;
+import ai.refinery.core.stage.Stage;
+import ai.refinery.training.tokenizer.TokenizerStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Map;
 
 @Command(name = "tokenizer", mixinStandardHelpOptions = true,
         description = {"Learns a byte-level BPE vocabulary from documents (a 'text' column; any stage output's data/) "
@@ -19,28 +11,12 @@ import java.util.Map;
                 "Writes tokenizer.json (Hugging Face format; ids 0-5 are <|endoftext|>, <|pad|>, <|system|>, "
                         + "<|user|>, <|assistant|>, <|end|>), stats.json, manifest.json and _SUCCESS."},
         footer = {"%nExample:", "  refinery tokenizer --input out/filtered --output out/tok --set tokenizer.vocab_size=8192"})
-final class TokenizerCommand extends StageCommand {
-    static final String TOKENIZER_JSON = "tokenizer.json";
-
+final class TokenizerCommand extends OutputStageCommand {
     @Mixin
     InputOptions input;
 
     @Override
-    void validate(Config config) {
-        TokenizerSettings.from(config);
-    }
-
-    @Override
-    Result run(SparkSession spark, Config config, StageRun run) {
-        TokenizerTrainer.Report report = TokenizerTrainer.fit(spark, ParquetInputs.read(spark, input.inputs),
-                TokenizerSettings.from(config));
-        try {
-            run.writeText(TOKENIZER_JSON, report.tokenizer().toJson());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, Object> stats = report.toMap();
-        return new Result(stats, Map.of("documents", report.documents(), "vocab_size", report.tokenizer().vocabSize()),
-                report.documents() + " documents, vocabulary of " + report.tokenizer().vocabSize());
+    Stage stage() {
+        return new TokenizerStage(input.inputs);
     }
 }

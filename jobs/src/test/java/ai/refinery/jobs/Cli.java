@@ -53,6 +53,43 @@ final class Cli {
         return columns;
     }
 
+    /**
+     * Checks the common counts of a stage output: stats.json and the manifest's counts carry rows_in, rows_out and
+     * rows_rejected, the same in both; rows_out is data/'s row count, rows_rejected rejected/'s (0 without one) and
+     * the sum of the by-stage-and-reason counts; with {@code closes}, rows_in = rows_out + rows_rejected.
+     */
+    static void assertCounts(Path output, boolean closes) throws Exception {
+        Map<String, Object> stats = ai.refinery.core.output.Json.readMap(java.nio.file.Files.readString(output.resolve("stats.json")));
+        Map<?, ?> counts = (Map<?, ?>) ai.refinery.core.output.Json.readMap(
+                java.nio.file.Files.readString(output.resolve("manifest.json"))).get("counts");
+        for (String key : List.of("rows_in", "rows_out", "rows_rejected", "rejected")) {
+            assertTrue(stats.containsKey(key), "stats.json lacks " + key + ": " + stats.keySet());
+            org.junit.jupiter.api.Assertions.assertEquals(stats.get(key), counts.get(key), "manifest counts " + key);
+        }
+        long in = ((Number) stats.get("rows_in")).longValue();
+        long out = ((Number) stats.get("rows_out")).longValue();
+        long rejected = ((Number) stats.get("rows_rejected")).longValue();
+        long byReason = 0;
+        for (Object reasons : ((Map<?, ?>) stats.get("rejected")).values()) {
+            for (Object n : ((Map<?, ?>) reasons).values()) {
+                byReason += ((Number) n).longValue();
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(rejected, byReason, "rows_rejected is the sum by stage and reason");
+        java.nio.file.Path data = output.resolve("data");
+        if (java.nio.file.Files.isDirectory(data)) {
+            org.junit.jupiter.api.Assertions.assertEquals(out, query("SELECT count(*) FROM read_parquet('" + data
+                    + "/**/*.parquet')"), "rows_out is data/'s row count");
+        }
+        java.nio.file.Path rejectedDir = output.resolve("rejected");
+        org.junit.jupiter.api.Assertions.assertEquals(rejected, java.nio.file.Files.isDirectory(rejectedDir)
+                ? query("SELECT count(*) FROM read_parquet('" + rejectedDir + "/*.parquet')") : 0,
+                "rows_rejected is rejected/'s row count");
+        if (closes) {
+            org.junit.jupiter.api.Assertions.assertEquals(in, out + rejected, "rows_in = rows_out + rows_rejected");
+        }
+    }
+
     /** Runs the CLI in-process and captures its output streams. */
     record Capture(int code, String out, String err) {
         static Capture run(String... args) {

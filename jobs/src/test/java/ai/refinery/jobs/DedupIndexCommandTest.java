@@ -1,6 +1,6 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.Json;
+import ai.refinery.core.output.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,7 +115,7 @@ class DedupIndexCommandTest {
         assertEquals(3, stat(s2, "index_exact_duplicates"));
         assertEquals(2, stat(s2, "index_near_duplicates"));
         assertEquals(5, stat(s2, "index_appended"));
-        assertEquals(5, stat(s2, "kept"));
+        assertEquals(5, stat(s2, "rows_out"));
         String rejected = "read_parquet('" + out2.resolve("rejected") + "/*.parquet')";
         assertEquals(5, Cli.query("SELECT count(*) FROM " + rejected + " WHERE stage = 'dedup' AND duplicate_of = "
                 + "'n1-0' || substr(id, length(id), 1)"), "each copy points at the night-1 document it copies");

@@ -1,6 +1,6 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.Json;
+import ai.refinery.core.output.Json;
 import ai.refinery.rephrasing.model.Guards;
 import ai.refinery.rephrasing.model.ModelRephraseSettings;
 import ai.refinery.rephrasing.model.ModelRephraser;
@@ -119,8 +119,9 @@ class ModelCommandsTest {
         assertEquals(0, r.code(), r.out() + r.err());
         Map<String, String> data = texts(out.resolve("data"));
         Map<String, Object> stats = Json.readMap(Files.readString(out.resolve("stats.json")));
-        assertEquals(7, ((Number) stats.get("documents_in")).intValue());
-        assertEquals(1, ((Number) stats.get("rejected.input.empty_text")).intValue());
+        assertEquals(7, ((Number) stats.get("rows_in")).intValue());
+        assertEquals(1, ((Number) ((Map<?, ?>) ((Map<?, ?>) stats.get("rejected")).get("input")).get("empty_text")).intValue());
+        Cli.assertCounts(out, false);
         assertEquals(12, ((Number) stats.get("generations")).intValue());
         long rejectedGenerations = Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("rejected")
                 + "/*.parquet') WHERE stage <> 'input'");
@@ -178,7 +179,7 @@ class ModelCommandsTest {
     @Test
     void aServerThatIsDownGivesRejectedRowsNotMissingOnes() throws Exception {
         SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
-        var config = ai.refinery.pipeline.config.Settings.load(null, List.of(
+        var config = ai.refinery.core.config.Settings.load(null, List.of(
                 "rephrase.model.endpoint=\"http://127.0.0.1:9\"", "rephrase.model.model=tiny",
                 "rephrase.model.prompts=\"" + work.resolve("prompts") + "\"", "rephrase.model.styles=[wiki]",
                 "rephrase.model.retries=1", "rephrase.model.backoff_ms=10", "rephrase.model.timeout_s=2",
@@ -217,6 +218,9 @@ class ModelCommandsTest {
                 + "WHERE model_id = 'tiny' AND completion_tokens <= 5 AND settings LIKE '%\"seed\":42%'"));
         assertEquals(1, Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("rejected") + "/*.parquet') "
                 + "WHERE stage = 'generate' AND reason = 'prompt_too_long' AND id = 'empty'"));
+        Cli.assertCounts(out, true);
+        Map<String, Object> stats = Json.readMap(Files.readString(out.resolve("stats.json")));
+        assertEquals(7, ((Number) stats.get("rows_in")).intValue(), "the prompts read");
 
         Cli.Capture bad = Cli.Capture.run("generate", "--model", work.resolve("nope").toString(), "--prompt", "x");
         assertEquals(2, bad.code());

@@ -1,6 +1,6 @@
 package ai.refinery.jobs;
 
-import ai.refinery.pipeline.output.Json;
+import ai.refinery.core.output.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +33,8 @@ class PipelineCommandsTest {
         assertEquals(120, Cli.query("SELECT count(DISTINCT full_name) FROM read_parquet('" + bios.resolve("entities") + "/*.parquet')"));
         Map<String, Object> manifest = Json.readMap(Files.readString(bios.resolve("manifest.json")));
         assertEquals(7, ((Number) ((Map<?, ?>) ((Map<?, ?>) manifest.get("configuration")).get("bios")).get("seed")).intValue());
+        Cli.assertCounts(bios, false);
+        assertEquals(0, ((Number) ((Map<?, ?>) manifest.get("counts")).get("rows_in")).intValue(), "a generator reads nothing");
     }
 
     @Test
@@ -44,6 +46,8 @@ class PipelineCommandsTest {
         assertEquals(360, Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("data") + "/*.parquet')"));
         assertEquals(120, Cli.query("SELECT count(DISTINCT person_id) FROM read_parquet('" + out.resolve("data") + "/*.parquet')"));
         assertEquals(0, Cli.query("SELECT count(*) FROM read_parquet('" + out.resolve("rejected") + "/*.parquet')"));
+        Cli.assertCounts(out, false);
+        assertEquals(120, ((Number) Json.readMap(Files.readString(out.resolve("stats.json"))).get("rows_in")).intValue());
     }
 
     @Test
@@ -57,6 +61,7 @@ class PipelineCommandsTest {
         assertEquals(0, Cli.query("SELECT count(*) FROM (SELECT person_id FROM " + data
                 + " GROUP BY person_id HAVING count(DISTINCT split) > 1)"), "no person in both splits");
         assertEquals(720, Cli.query("SELECT count(*) FROM " + data + " WHERE messages[-1].role = 'assistant'"));
+        Cli.assertCounts(out, false);
     }
 
     @Test
@@ -74,6 +79,7 @@ class PipelineCommandsTest {
                 "--set", "tokenizer.vocab_size=400", LOCAL);
         assertEquals(0, t.code(), t.out() + t.err());
         assertTrue(Files.readString(tok.resolve("tokenizer.json")).contains("<|endoftext|>"));
+        Cli.assertCounts(tok, false);
 
         Path packed = work.resolve("packed");
         Cli.Capture p = Cli.Capture.run("tokenize", "--input", work.resolve("bios").toString(), "--tokenizer", tok.toString(),
@@ -86,6 +92,8 @@ class PipelineCommandsTest {
         assertEquals(0, Cli.query("SELECT count(*) FROM read_parquet('" + packed.resolve("data")
                 + "/*/*.parquet') WHERE len(tokens) <> 33"));
         assertTrue(Files.isDirectory(packed.resolve("data/split=validation")));
+        Cli.assertCounts(packed, false);
+        assertEquals(120, ((Number) stats.get("rows_in")).intValue(), "documents read");
     }
 
     @Test
@@ -123,6 +131,10 @@ class PipelineCommandsTest {
         assertEquals(480, Cli.query("SELECT sum(cluster_size) FROM " + data));
         assertEquals(0, Cli.query("SELECT count(*) FROM " + rejected + " r LEFT JOIN " + data
                 + " d ON r.duplicate_of = d.id WHERE d.id IS NULL OR r.stage <> 'dedup'"), "duplicate_of names a kept row");
+        Cli.assertCounts(out, true);
+        Map<String, Object> stats = Json.readMap(Files.readString(out.resolve("stats.json")));
+        assertEquals(480, ((Number) stats.get("rows_in")).intValue());
+        assertTrue(((Map<?, ?>) ((Map<?, ?>) stats.get("rejected")).get("dedup")).containsKey("exact-duplicate"), stats.toString());
     }
 
     @Test

@@ -27,8 +27,6 @@ public final class PeopleTable {
     public static final String LAST_NAME = "last_name";
     public static final String GENDER = "gender";
     /** Column of the reason a person row cannot be used, on rejected rows. */
-    public static final String REASON = "reason";
-    public static final String STAGE = "stage";
 
     /** Every column, in order. The six attribute columns are named by {@link Attribute#key()}. */
     public static final StructType SCHEMA = new StructType(new StructField[]{

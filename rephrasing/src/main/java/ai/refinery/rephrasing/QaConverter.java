@@ -1,5 +1,6 @@
 package ai.refinery.rephrasing;
 
+import ai.refinery.core.schema.Columns;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -58,9 +59,9 @@ public final class QaConverter {
         double testFraction = qa.testFraction();
         int perAttribute = qa.questionsPerAttribute();
         String system = qa.systemPrompt();
-        Dataset<Row> checked = PeopleTable.normalise(people).withColumn(PeopleTable.REASON, PeopleTable.rejectReason());
-        Dataset<Row> rejected = checked.where(col(PeopleTable.REASON).isNotNull()).withColumn(PeopleTable.STAGE, lit(STAGE));
-        Dataset<Row> valid = checked.where(col(PeopleTable.REASON).isNull()).drop(PeopleTable.REASON);
+        Dataset<Row> checked = PeopleTable.normalise(people).withColumn(Columns.REASON, PeopleTable.rejectReason());
+        Dataset<Row> rejected = checked.where(col(Columns.REASON).isNotNull()).withColumn(Columns.STAGE, lit(STAGE));
+        Dataset<Row> valid = checked.where(col(Columns.REASON).isNull()).drop(Columns.REASON);
         MapPartitionsFunction<Row, Row> convert = rows -> {
             QaWriter writer = QaWriter.standard();
             return TemplateRephraser.flatMap(rows,

@@ -1,5 +1,6 @@
 package ai.refinery.rephrasing;
 
+import ai.refinery.core.schema.Columns;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -26,7 +27,7 @@ public record RephraseResult(Dataset<Row> data, Dataset<Row> rejected, Dataset<R
         stats.put("people_in", in);
         long rejectedTotal = 0;
         Map<String, Long> reasons = new LinkedHashMap<>();
-        List<Row> byReason = rejected.groupBy(col(PeopleTable.REASON)).count().orderBy(col(PeopleTable.REASON)).collectAsList();
+        List<Row> byReason = rejected.groupBy(col(Columns.REASON)).count().orderBy(col(Columns.REASON)).collectAsList();
         for (Row r : byReason) {
             reasons.put("rejected." + r.getString(0), r.getLong(1));
             rejectedTotal += r.getLong(1);

@@ -1,5 +1,6 @@
 package ai.refinery.rephrasing;
 
+import ai.refinery.core.schema.Columns;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -38,10 +39,10 @@ public final class TemplateRephraser {
 
     static RephraseResult run(Dataset<Row> people, long seed, int multi, boolean permute, boolean fullname,
                               String rephraser) {
-        Dataset<Row> checked = PeopleTable.normalise(people).withColumn(PeopleTable.REASON, PeopleTable.rejectReason());
-        Dataset<Row> rejected = checked.where(col(PeopleTable.REASON).isNotNull())
-                .withColumn(PeopleTable.STAGE, lit(STAGE));
-        Dataset<Row> valid = checked.where(col(PeopleTable.REASON).isNull()).drop(PeopleTable.REASON);
+        Dataset<Row> checked = PeopleTable.normalise(people).withColumn(Columns.REASON, PeopleTable.rejectReason());
+        Dataset<Row> rejected = checked.where(col(Columns.REASON).isNotNull())
+                .withColumn(Columns.STAGE, lit(STAGE));
+        Dataset<Row> valid = checked.where(col(Columns.REASON).isNull()).drop(Columns.REASON);
         MapPartitionsFunction<Row, Row> render = rows -> {
             BiographyWriter writer = BiographyWriter.standard();
             return flatMap(rows, row -> rows(writer, PeopleTable.fromRow(row), seed, multi, permute, fullname, rephraser));

@@ -1,8 +1,7 @@
 package ai.refinery.training;
 
-import ai.refinery.pipeline.sft.Message;
-import ai.refinery.pipeline.sft.SftRow;
-import ai.refinery.pipeline.sft.SftRows;
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftRow;
 import ai.refinery.training.tokenizer.BpeTokenizer;
 import ai.refinery.training.tokenizer.PreTokenizer;
 import ai.refinery.training.tokenizer.TokenizerSettings;
@@ -64,8 +63,8 @@ public final class Conversations {
     public static Dataset<Row> rows(List<List<Message>> conversations) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < conversations.size(); i++) {
-            rows.add(RowFactory.create(SftRows.values(new SftRow("conv-" + i, conversations.get(i), "test", null, null))));
+            rows.add(RowFactory.create(new SftRow("conv-" + i, conversations.get(i), "test", null, null).values()));
         }
-        return SparkTestSession.get().createDataFrame(rows, SftRows.ROW);
+        return SparkTestSession.get().createDataFrame(rows, SftRow.SCHEMA);
     }
 }

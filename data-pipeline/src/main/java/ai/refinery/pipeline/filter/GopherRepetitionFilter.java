@@ -1,6 +1,6 @@
 package ai.refinery.pipeline.filter;
 
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.Section;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.text.Chars;
 import ai.refinery.pipeline.text.Hashing;

@@ -1,6 +1,6 @@
 package ai.refinery.pipeline.filter;
 
-import ai.refinery.pipeline.config.ConfigError;
+import ai.refinery.core.config.ConfigError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;

@@ -1,5 +1,7 @@
 package ai.refinery.pipeline.funnel;
 
+import ai.refinery.core.outcome.Counts;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,12 +139,20 @@ public final class FunnelStats implements Serializable {
         return counts == null ? 0 : counts[0];
     }
 
-    /** A JSON-ready view: plain maps and lists in a stable order. */
+    /** The common counts: documents in, kept (rows_out) and rejected by stage and reason. */
+    public Counts counts() {
+        Map<String, Map<String, Long>> byStage = new TreeMap<>();
+        rejected.forEach((stage, reasons) -> reasons.forEach((reason, c) ->
+                byStage.computeIfAbsent(stage, s -> new TreeMap<>()).put(reason, c[0])));
+        return Counts.of(documentsIn(), documentsKept(), byStage);
+    }
+
+    /**
+     * The funnel, JSON-ready (plain maps and lists in a stable order): per stage and per language. The totals are
+     * {@link #counts()}.
+     */
     public Map<String, Object> toMap() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("documents_in", documentsIn());
-        out.put("documents_kept", documentsKept());
-        out.put("documents_rejected", documentsRejected());
         List<Map<String, Object>> stageList = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
             Map<String, Object> s = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package ai.refinery.pipeline.langid;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.Section;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.filter.DocumentFilter;
 import ai.refinery.pipeline.filter.Outcome;

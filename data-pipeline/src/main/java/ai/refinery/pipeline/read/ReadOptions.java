@@ -1,6 +1,6 @@
 package ai.refinery.pipeline.read;
 
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.Section;
 import com.typesafe.config.Config;
 
 import java.io.Serializable;
@@ -25,6 +25,6 @@ public record ReadOptions(String format, long maxRecordBytes, String textField, 
     }
 
     public static ReadOptions defaults() {
-        return from(ai.refinery.pipeline.config.Settings.defaults());
+        return from(ai.refinery.core.config.Settings.defaults());
     }
 }

@@ -1,5 +1,10 @@
 package ai.refinery.pipeline.sft;
 
+import ai.refinery.core.sft.ConversationCheck;
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftFormat;
+import ai.refinery.core.sft.SftRejectReasons;
+import ai.refinery.core.sft.SftRow;
 import ai.refinery.pipeline.doc.DocumentIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

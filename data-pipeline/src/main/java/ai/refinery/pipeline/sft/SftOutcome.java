@@ -1,5 +1,7 @@
 package ai.refinery.pipeline.sft;
 
+import ai.refinery.core.sft.SftRejectReasons;
+import ai.refinery.core.sft.SftRow;
 import java.io.Serializable;
 import java.util.Objects;
 

@@ -1,7 +1,10 @@
 package ai.refinery.pipeline.sft;
 
+import ai.refinery.core.sft.SftFormat;
+import ai.refinery.core.sft.SftRejectReasons;
+import ai.refinery.core.sft.SftRow;
 import ai.refinery.pipeline.read.InputFiles;
-import ai.refinery.pipeline.spark.SerializableHadoopConf;
+import ai.refinery.core.spark.SerializableHadoopConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -39,17 +42,8 @@ import static org.apache.spark.sql.functions.to_json;
  * {@code rejected/}. Every record ends up in exactly one of them. The per-record logic is {@link SftConverter}.
  */
 public final class SftRows {
-    public static final StructType MESSAGE = new StructType()
-            .add("role", DataTypes.StringType, false)
-            .add("content", DataTypes.StringType, false);
-
     /** data/: the SFT row contract. */
-    public static final StructType ROW = new StructType()
-            .add("id", DataTypes.StringType, false)
-            .add("messages", DataTypes.createArrayType(MESSAGE, false), false)
-            .add("source", DataTypes.StringType, false)
-            .add("split", DataTypes.StringType, true)
-            .add("score", DataTypes.DoubleType, true);
+    public static final StructType ROW = SftRow.SCHEMA;
 
     /** rejected/: the record's id, where it came from, the record itself as JSON, and why. */
     public static final StructType REJECTED = new StructType()
@@ -149,35 +143,10 @@ public final class SftRows {
         return new Conversion(data, rejected);
     }
 
-    /** The {@link #ROW} values of an instruction row, in schema order. */
-    public static Object[] values(SftRow row) {
-        Row[] messages = new Row[row.messages().size()];
-        for (int i = 0; i < messages.length; i++) {
-            messages[i] = RowFactory.create(row.messages().get(i).role(), row.messages().get(i).content());
-        }
-        return new Object[] {row.id(), messages, row.source(), row.split(), row.score()};
-    }
-
-    /** Reads a row with at least id and messages (by column name); source, split and score when present. */
-    public static SftRow row(Row r) {
-        List<Row> turns = r.getList(r.fieldIndex("messages"));
-        List<Message> messages = new ArrayList<>(turns.size());
-        for (Row t : turns) {
-            messages.add(new Message(t.getAs("role"), t.getAs("content")));
-        }
-        String[] names = r.schema().fieldNames();
-        List<String> present = Arrays.asList(names);
-        String source = present.contains("source") ? r.getAs("source") : null;
-        String split = present.contains("split") ? r.getAs("split") : null;
-        Double score = present.contains("score") && !r.isNullAt(r.fieldIndex("score"))
-                ? ((Number) r.getAs("score")).doubleValue() : null;
-        return new SftRow(r.getAs("id"), messages, source, split, score);
-    }
-
     private static Row outcomeRow(SftOutcome o, String record, String json) {
         Object[] v = new Object[OUTCOMES.size()];
         if (o.kept()) {
-            Object[] row = values(o.row());
+            Object[] row = o.row().values();
             System.arraycopy(row, 0, v, 0, row.length);
         } else {
             v[0] = o.id();

@@ -1,8 +1,7 @@
 package ai.refinery.pipeline.spark;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.NoInputError;
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.NoInputError;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.doc.DocumentIds;
 import ai.refinery.pipeline.filter.FilterStages;
@@ -11,8 +10,17 @@ import ai.refinery.pipeline.funnel.FilterPipeline;
 import ai.refinery.pipeline.funnel.FunnelStats;
 import ai.refinery.pipeline.funnel.TracedOutcome;
 import ai.refinery.pipeline.langid.LanguageFilter;
-import ai.refinery.pipeline.output.StageOutput;
-import ai.refinery.pipeline.output.StageRun;
+import ai.refinery.core.output.Layout;
+import ai.refinery.core.outcome.Counts;
+import ai.refinery.core.output.Output;
+import ai.refinery.core.output.OutputSettings;
+import ai.refinery.core.schema.Columns;
+import ai.refinery.core.schema.DocumentSchema;
+import ai.refinery.core.spark.SerializableHadoopConf;
+import ai.refinery.core.spark.ShufflePartitions;
+import ai.refinery.core.stage.Stage;
+import ai.refinery.core.stage.StageContext;
+import ai.refinery.core.stage.StageResult;
 import ai.refinery.pipeline.read.InputFiles;
 import ai.refinery.pipeline.read.ReadOptions;
 import ai.refinery.pipeline.read.RejectReasons;
@@ -41,6 +49,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -50,7 +59,7 @@ import java.util.NoSuchElementException;
  * what ran to manifest.json, atomically. The per-document logic lives in {@link FilterPipeline}; this class only
  * distributes it.
  */
-public final class FilterJob {
+public final class FilterJob implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(FilterJob.class);
 
     static final String STATUS = "_status";
@@ -58,17 +67,19 @@ public final class FilterJob {
     static final String REJECTED = "rejected";
     static final String FILE_ERROR = "file_error";
 
-    /** What the job works on; {@code command} and {@code arguments} are recorded in manifest.json. */
-    public record Request(List<String> inputs, String output, boolean overwrite, Config config, String command,
-                          List<String> arguments) {
+    private final List<String> inputs;
+    /** Inputs already resolved (tests), else null: resolved when the stage runs. */
+    private final InputFiles.Resolution resolved;
+
+    /** @param inputs the --input specs: files, folders, globs, any Hadoop FS URI */
+    public FilterJob(List<String> inputs) {
+        this(inputs, null);
     }
 
-    /** The headline numbers of a finished run. */
-    public record Report(String output, long documentsIn, long documentsKept, long documentsRejected,
-                         List<Map<String, String>> unreadableFiles) {
-    }
-
-    private FilterJob() {
+    /** Runs on inputs already resolved (the files are opened only by the executors). */
+    FilterJob(List<String> inputs, InputFiles.Resolution resolved) {
+        this.inputs = List.copyOf(inputs);
+        this.resolved = resolved;
     }
 
     /** Validates the configuration of every stage without touching any input (errors are exit 2). */
@@ -76,38 +87,34 @@ public final class FilterJob {
         return new FilterPipeline(FilterStages.fromConfig(config, Map.of("language", LanguageFilter::fromConfig)));
     }
 
-    public static Report run(SparkSession spark, Request request) {
-        ReadOptions readOptions = ReadOptions.from(request.config());
-
-        org.apache.hadoop.conf.Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-        InputFiles.Resolution inputs;
-        try {
-            inputs = InputFiles.resolve(request.inputs(), hadoopConf, readOptions.format());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list inputs " + request.inputs(), e);
-        }
-        return run(spark, request, inputs);
+    @Override
+    public void check(Config config) {
+        pipeline(config);
+        ReadOptions.from(config);
+        OutputSettings.files(config);
     }
 
-    /** Runs on inputs already resolved (the files are opened only by the executors). */
-    static Report run(SparkSession spark, Request request, InputFiles.Resolution inputs) {
-        Config config = request.config();
+    @Override
+    public StageResult run(StageContext context) {
+        Config config = context.config();
+        SparkSession spark = context.spark();
         ReadOptions readOptions = ReadOptions.from(config);
         FilterPipeline pipeline = pipeline(config);
-        int outputFiles = new Section(config, "output").intAtLeast("files", 0);
+        int outputFiles = OutputSettings.files(config);
+        InputFiles.Resolution inputs = resolved != null ? resolved : resolve(context, readOptions);
         for (String unmatched : inputs.unmatched()) {
             LOG.warn("Input matches no file: {}", unmatched);
         }
         if (inputs.files().isEmpty()) {
-            throw new NoInputError("no input files found for --input " + String.join(",", request.inputs()));
+            throw new NoInputError("no input files found for --input " + String.join(",", this.inputs));
         }
-        StageRun output = StageRun.open(spark, request.command(), request.arguments(), config, request.output(),
-                request.overwrite());
+        Output output = context.output();
+        ShufflePartitions.fit(spark, inputs.totalBytes());
+        LOG.info("Filtering {} input files ({} bytes) through stages {}", inputs.files().size(), inputs.totalBytes(),
+                pipeline.stageNames());
+        Dataset<Row> outcomes = outcomes(spark, inputs, readOptions, pipeline).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            LOG.info("Filtering {} input files ({} bytes) through stages {}", inputs.files().size(), inputs.totalBytes(),
-                    pipeline.stageNames());
-            Dataset<Row> outcomes = outcomes(spark, inputs, readOptions, pipeline).persist(StorageLevel.MEMORY_AND_DISK());
-
+            LOG.info("Reading and filtering every record, counting the funnel");
             FunnelStats funnel = outcomes.filter(functions.col(STATUS).notEqual(FILE_ERROR)).javaRDD()
                     .aggregate(new FunnelStats(pipeline.stageNames()), FilterJob::count, FunnelStats::merge);
             funnel.setInputBytes(inputs.totalBytes());
@@ -116,25 +123,33 @@ public final class FilterJob {
                 throw new NoInputError("no readable input: " + inputs.files().size() + " file(s) held no records"
                         + (unreadableFiles.isEmpty() ? "" : "; unreadable: " + unreadableFiles));
             }
+            LOG.info("Writing {} kept documents to data/ and {} rejected to rejected/", funnel.documentsKept(),
+                    funnel.documentsRejected());
+            output.writeParquet(Layout.DATA, select(outcomes, KEPT, DocumentSchema.DOCUMENT_COLUMNS, outputFiles));
+            output.writeParquet(Layout.REJECTED, select(outcomes, REJECTED, DocumentSchema.REJECTED_COLUMNS, outputFiles));
 
-            output.writeParquet(StageOutput.DATA, select(outcomes, KEPT, DocumentRows.DOCUMENT_COLUMNS, outputFiles));
-            output.writeParquet(StageOutput.REJECTED, select(outcomes, REJECTED, DocumentRows.REJECTED_COLUMNS, outputFiles));
-            outcomes.unpersist();
-
-            Map<String, Object> stats = new LinkedHashMap<>();
-            stats.put("input_files", inputs.files().size());
-            stats.put("input_bytes", inputs.totalBytes());
-            stats.put("unreadable_files", unreadableFiles);
-            stats.put("unmatched_inputs", inputs.unmatched());
-            stats.putAll(funnel.toMap());
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("input_files", inputs.files().size());
+            figures.put("input_bytes", inputs.totalBytes());
+            figures.put("unreadable_files", unreadableFiles);
+            figures.put("unmatched_inputs", inputs.unmatched());
+            figures.putAll(funnel.toMap());
             output.manifest().put("inputs", inputs.describe());
-            String target = output.finish(stats, Map.of("documents_in", funnel.documentsIn(),
-                    "documents_kept", funnel.documentsKept(), "documents_rejected", funnel.documentsRejected()));
-            return new Report(target, funnel.documentsIn(), funnel.documentsKept(), funnel.documentsRejected(),
-                    unreadableFiles);
-        } catch (RuntimeException | Error e) {
-            output.abort();
-            throw e;
+            Counts counts = funnel.counts();
+            return new StageResult(counts, figures, Map.of("unreadable_files", unreadableFiles.size()),
+                    String.format(Locale.ROOT, "%,d documents in, %,d kept, %,d rejected%s", counts.rowsIn(),
+                            counts.rowsOut(), counts.rowsRejected(),
+                            unreadableFiles.isEmpty() ? "" : ", " + unreadableFiles.size() + " unreadable file(s)"));
+        } finally {
+            outcomes.unpersist();
+        }
+    }
+
+    private InputFiles.Resolution resolve(StageContext context, ReadOptions readOptions) {
+        try {
+            return InputFiles.resolve(inputs, context.hadoop(), readOptions.format());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list inputs " + inputs, e);
         }
     }
 
@@ -243,10 +258,7 @@ public final class FilterJob {
     }
 
     /** Output columns (stage and reason null while kept), the row's status, and its size after each stage. */
-    static final StructType INTERNAL = DocumentRows.DOCUMENT
-            .add("stage", DataTypes.StringType, true)
-            .add("reason", DataTypes.StringType, true)
-            .add("detail", DataTypes.StringType, true)
+    static final StructType INTERNAL = DocumentSchema.withRejection(DocumentSchema.DOCUMENT, true)
             .add(STATUS, DataTypes.StringType, false)
             .add("_chars", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
             .add("_bytes", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
@@ -267,7 +279,7 @@ public final class FilterJob {
     private static Row fileError(String uri, SourceFormat format, Exception e) {
         Document doc = Document.of(DocumentIds.of(uri, "file", false), "", null, uri, format.code(), null, null);
         Object[] values = Arrays.copyOf(DocumentRows.values(doc), INTERNAL.size());
-        int base = DocumentRows.DOCUMENT.size();
+        int base = DocumentSchema.DOCUMENT.size();
         values[base] = RejectReasons.STAGE;
         values[base + 1] = "unopenable";
         values[base + 2] = e.toString();
@@ -288,7 +300,7 @@ public final class FilterJob {
     private static FunnelStats count(FunnelStats funnel, Row row) {
         List<Integer> chars = row.getList(row.fieldIndex("_chars"));
         List<Integer> bytes = row.getList(row.fieldIndex("_bytes"));
-        funnel.add(row.getAs("stage"), row.getAs("reason"), row.getAs("lang"), unboxed(chars), unboxed(bytes));
+        funnel.add(row.getAs(Columns.STAGE), row.getAs(Columns.REASON), row.getAs(Columns.LANG), unboxed(chars), unboxed(bytes));
         return funnel;
     }
 

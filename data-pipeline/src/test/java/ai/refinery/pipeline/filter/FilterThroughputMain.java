@@ -1,6 +1,6 @@
 package ai.refinery.pipeline.filter;
 
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.Settings;
 import ai.refinery.pipeline.doc.Document;
 import com.typesafe.config.Config;
 

@@ -1,7 +1,7 @@
 package ai.refinery.pipeline.filter;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.Settings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,9 @@
 package ai.refinery.pipeline.sft;
 
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftFormat;
+import ai.refinery.core.sft.SftRejectReasons;
+import ai.refinery.core.sft.SftRow;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

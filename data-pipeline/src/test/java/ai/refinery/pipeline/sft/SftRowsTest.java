@@ -1,7 +1,11 @@
 package ai.refinery.pipeline.sft;
 
-import ai.refinery.pipeline.config.Settings;
-import ai.refinery.pipeline.spark.SparkSessions;
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftFormat;
+import ai.refinery.core.sft.SftRejectReasons;
+import ai.refinery.core.sft.SftRow;
+import ai.refinery.core.config.Settings;
+import ai.refinery.core.spark.SparkSessions;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -72,11 +76,11 @@ class SftRowsTest {
         assertEquals(1L, stats.get("rejected.no_assistant_turn"));
 
         List<Row> data = c.data().collectAsList();
-        assertEquals(List.of(SftRows.ROW.fieldNames()), List.of(c.data().columns()));
+        assertEquals(List.of(SftRow.SCHEMA.fieldNames()), List.of(c.data().columns()));
         Set<String> ids = data.stream().map(r -> r.<String>getAs("id")).collect(Collectors.toSet());
         assertEquals(3, ids.size());
         assertTrue(ids.contains("sg-1"));
-        SftRow translate = data.stream().map(SftRows::row)
+        SftRow translate = data.stream().map(SftRow::fromRow)
                 .filter(r -> r.messages().get(1).content().equals("Bonjour")).findFirst().orElseThrow();
         assertEquals(List.of(Message.user("Translate to French.\n\nGood morning"), Message.assistant("Bonjour")),
                 translate.messages());
@@ -121,11 +125,11 @@ class SftRowsTest {
         Row bad = RowFactory.create("person-2-qa-0", new Row[] {RowFactory.create("user", "Where?"),
                 RowFactory.create("assistant", " ")}, "bios_qa", "train", null);
         String path = dir.resolve("qa").toString();
-        spark.createDataFrame(List.of(good, bad), SftRows.ROW).write().parquet(path);
+        spark.createDataFrame(List.of(good, bad), SftRow.SCHEMA).write().parquet(path);
         SftRows.Conversion c = SftRows.convert(SftRows.parquetRecords(spark.read().parquet(path)), SftFormat.AUTO);
         List<Row> data = c.data().collectAsList();
         assertEquals(1, data.size());
-        SftRow row = SftRows.row(data.get(0));
+        SftRow row = SftRow.fromRow(data.get(0));
         assertEquals(new SftRow("person-1-qa-0", List.of(Message.user("When was Ann born?"),
                 Message.assistant("2 May 1990")), "bios_qa", "test", null), row);
         Row rejected = c.rejected().where(col("id").equalTo("person-2-qa-0")).first();

@@ -1,7 +1,9 @@
 package ai.refinery.pipeline.sft;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.sft.SftFormat;
+import ai.refinery.core.sft.SftSettings;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.Settings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,8 +1,12 @@
 package ai.refinery.pipeline.spark;
 
-import ai.refinery.pipeline.config.NoInputError;
-import ai.refinery.pipeline.config.Settings;
-import ai.refinery.pipeline.output.Json;
+import ai.refinery.core.config.NoInputError;
+import ai.refinery.core.config.Settings;
+import ai.refinery.core.output.OutputPolicy;
+import ai.refinery.core.spark.SparkSessions;
+import ai.refinery.core.stage.StageResult;
+import ai.refinery.core.stage.StageRunner;
+import ai.refinery.core.output.Json;
 import ai.refinery.pipeline.read.InputFiles;
 import ai.refinery.pipeline.read.SourceFormat;
 import com.typesafe.config.Config;
@@ -52,15 +56,19 @@ class FilterJobTest {
                 new InputFiles.InputFile(good.toUri().toString(), SourceFormat.JSONL, Files.size(good)),
                 new InputFiles.InputFile(vanished, SourceFormat.JSONL, 100)), List.of());
         Path out = dir.resolve("out");
-        FilterJob.Report report = FilterJob.run(spark, request(out), inputs);
+        StageResult report = run(new FilterJob(List.of("unused"), inputs), out, config());
 
-        assertEquals(2, report.documentsIn());
-        assertEquals(1, report.documentsKept());
-        assertEquals(1, report.documentsRejected());
-        assertEquals(1, report.unreadableFiles().size());
-        assertEquals(vanished, report.unreadableFiles().get(0).get("source"));
+        assertEquals(2, report.counts().rowsIn());
+        assertEquals(1, report.counts().rowsOut());
+        assertEquals(1, report.counts().rowsRejected());
+        assertEquals(1, report.counts().rejected("gopher_quality", "too_few_words"));
+        List<?> unreadable = (List<?>) report.figures().get("unreadable_files");
+        assertEquals(1, unreadable.size());
+        assertEquals(vanished, ((Map<?, ?>) unreadable.get(0)).get("source"));
         Map<String, Object> stats = Json.readMap(Files.readString(out.resolve("stats.json")));
-        assertEquals(report.unreadableFiles(), stats.get("unreadable_files"));
+        assertEquals(unreadable, stats.get("unreadable_files"));
+        assertEquals(2, ((Number) stats.get("rows_in")).intValue());
+        assertEquals(Map.of("gopher_quality", Map.of("too_few_words", 1)), stats.get("rejected"));
         Dataset<Row> rejected = spark.read().parquet(out.resolve("rejected").toString());
         assertEquals(1, rejected.count(), "the vanished file is not a document");
         assertEquals("too_few_words", rejected.first().getAs("reason"));
@@ -71,7 +79,7 @@ class FilterJobTest {
         InputFiles.Resolution inputs = new InputFiles.Resolution(List.of(
                 new InputFiles.InputFile(dir.resolve("gone.warc.gz").toUri().toString(), SourceFormat.WARC, 10)), List.of());
         Path out = dir.resolve("out");
-        NoInputError e = assertThrows(NoInputError.class, () -> FilterJob.run(spark, request(out), inputs));
+        NoInputError e = assertThrows(NoInputError.class, () -> run(new FilterJob(List.of("unused"), inputs), out, config()));
         assertTrue(e.getMessage().contains("gone.warc.gz"), e.getMessage());
         assertFalse(Files.exists(out));
         try (var left = Files.list(dir)) {
@@ -94,11 +102,10 @@ class FilterJobTest {
         Files.writeString(dir.resolve("a.jsonl"), a);
         Files.writeString(dir.resolve("b.jsonl"), b);
         Config config = config();
-        FilterJob.run(spark, new FilterJob.Request(List.of(dir.resolve("a.jsonl") + "," + dir.resolve("b.jsonl")),
-                dir.resolve("out1").toString(), false, config, "filter", List.of()));
-        FilterJob.run(spark, new FilterJob.Request(List.of(dir.resolve("b.jsonl").toString(), dir.resolve("a.jsonl").toString()),
-                dir.resolve("out2").toString(), false, Settings.load(null, List.of("filter.stages=[gopher_quality]",
-                "filter.gopher_quality.min_words=3", "output.files=1")), "filter", List.of()));
+        run(new FilterJob(List.of(dir.resolve("a.jsonl") + "," + dir.resolve("b.jsonl"))), dir.resolve("out1"), config);
+        run(new FilterJob(List.of(dir.resolve("b.jsonl").toString(), dir.resolve("a.jsonl").toString())), dir.resolve("out2"),
+                Settings.load(null, List.of("filter.stages=[gopher_quality]", "filter.gopher_quality.min_words=3",
+                        "output.files=1")));
         for (String part : List.of("data", "rejected")) {
             List<Row> one = spark.read().parquet(dir.resolve("out1/" + part).toString()).orderBy("id").collectAsList();
             List<Row> two = spark.read().parquet(dir.resolve("out2/" + part).toString()).orderBy("id").collectAsList();
@@ -107,7 +114,10 @@ class FilterJobTest {
         }
     }
 
-    static FilterJob.Request request(Path out) {
-        return new FilterJob.Request(List.of("unused"), out.toString(), false, config(), "filter", List.of());
+    /** Runs the stage through the one runner, on this test's session. */
+    static StageResult run(FilterJob job, Path out, Config config) throws Exception {
+        return new StageRunner((name, c) -> spark, System.out)
+                .run(job, new StageRunner.Request("filter", List.of(), config, out.toString(), OutputPolicy.REFUSE))
+                .result();
     }
 }

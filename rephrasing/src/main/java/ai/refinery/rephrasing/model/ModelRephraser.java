@@ -1,6 +1,6 @@
 package ai.refinery.rephrasing.model;
 
-import ai.refinery.pipeline.config.ConfigError;
+import ai.refinery.core.config.ConfigError;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;

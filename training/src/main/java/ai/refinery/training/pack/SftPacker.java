@@ -1,10 +1,9 @@
 package ai.refinery.training.pack;
 
-import ai.refinery.pipeline.sft.ConversationCheck;
-import ai.refinery.pipeline.sft.Message;
-import ai.refinery.pipeline.sft.SftRow;
-import ai.refinery.pipeline.sft.SftRows;
-import ai.refinery.pipeline.sft.SftSettings;
+import ai.refinery.core.sft.ConversationCheck;
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftRow;
+import ai.refinery.core.sft.SftSettings;
 import ai.refinery.training.tokenizer.BpeTokenizer;
 import ai.refinery.training.tokenizer.ChatTemplate;
 import ai.refinery.training.tokenizer.SpecialTokens;
@@ -79,7 +78,7 @@ public final class SftPacker {
         SftSettings.Overlong overlong = sft.overlong();
 
         JavaRDD<Packed> packed = rows.javaRDD().map(r -> {
-            SftRow row = SftRows.row(r);
+            SftRow row = SftRow.fromRow(r);
             Packer.DocKey key = Packer.DocKey.of(seed, row.id(), conversationText(row));
             boolean validation = row.split() == null ? unit(key.lo) < fraction : SftRow.TEST.equals(row.split());
             if (ConversationCheck.problem(row.messages()) != null) {

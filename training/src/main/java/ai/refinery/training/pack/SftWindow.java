@@ -1,6 +1,6 @@
 package ai.refinery.training.pack;
 
-import ai.refinery.pipeline.sft.SftSettings.Overlong;
+import ai.refinery.core.sft.SftSettings.Overlong;
 import ai.refinery.training.tokenizer.ChatTemplate;
 
 import java.io.Serializable;
@@ -16,7 +16,7 @@ import java.util.Arrays;
 public record SftWindow(Status status, int[] tokens, int[] lossMask, int length) implements Serializable {
 
     public enum Status {
-        /** Not a conversation the template can train on ({@link ai.refinery.pipeline.sft.ConversationCheck}). */
+        /** Not a conversation the template can train on ({@link ai.refinery.core.sft.ConversationCheck}). */
         INVALID,
         /** The conversation fits. */
         FITS,

@@ -1,7 +1,7 @@
 package ai.refinery.training.serve;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.Section;
 import com.typesafe.config.Config;
 
 /**

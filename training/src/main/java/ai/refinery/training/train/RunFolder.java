@@ -1,5 +1,6 @@
 package ai.refinery.training.train;
 
+import ai.refinery.core.output.Layout;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -12,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The layout of a training run folder, on any Hadoop file system, in one place:
+ * A training run folder on any Hadoop file system (the names are {@link Layout}'s):
  * <pre>
  * model.json       the model settings (model section of the configuration)
  * tokenizer.json   the tokenizer the data was packed with
@@ -23,11 +24,11 @@ import java.util.Optional;
  * Unlike a stage's output a run folder is continued in place (resume), not replaced.
  */
 public final class RunFolder {
-    public static final String MODEL_JSON = "model.json";
-    public static final String TOKENIZER_JSON = "tokenizer.json";
-    public static final String CHECKPOINTS = "checkpoints";
-    public static final String METRICS = "metrics";
-    public static final String MANIFEST = "manifest.json";
+    public static final String MODEL_JSON = Layout.MODEL_JSON;
+    public static final String TOKENIZER_JSON = Layout.TOKENIZER_JSON;
+    public static final String CHECKPOINTS = Layout.CHECKPOINTS;
+    public static final String METRICS = Layout.METRICS;
+    public static final String MANIFEST = Layout.MANIFEST;
 
     private final Path root;
     private final FileSystem fs;

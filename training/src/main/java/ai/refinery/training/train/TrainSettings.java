@@ -1,7 +1,7 @@
 package ai.refinery.training.train;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.Section;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.Section;
 import ai.refinery.training.model.GptModel;
 import com.typesafe.config.Config;
 import org.nd4j.linalg.learning.config.Adam;

@@ -1,6 +1,6 @@
 package ai.refinery.training.model;
 
-import ai.refinery.pipeline.config.ConfigError;
+import ai.refinery.core.config.ConfigError;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,8 @@
 package ai.refinery.training.pack;
 
-import ai.refinery.pipeline.sft.Message;
-import ai.refinery.pipeline.sft.SftSettings;
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftRow;
+import ai.refinery.core.sft.SftSettings;
 import ai.refinery.training.Conversations;
 import ai.refinery.training.SparkTestSession;
 import ai.refinery.training.tokenizer.BpeTokenizer;
@@ -154,7 +155,7 @@ class SftPackerTest {
             withSplit.add(org.apache.spark.sql.RowFactory.create(r.get(0), r.get(1), r.get(2), i < 2 ? "test" : "train", null));
         }
         SftPackResult r = SftPacker.run(SparkTestSession.get(),
-                SparkTestSession.get().createDataFrame(withSplit, ai.refinery.pipeline.sft.SftRows.ROW), TOK,
+                SparkTestSession.get().createDataFrame(withSplit, SftRow.SCHEMA), TOK,
                 PackSettings.defaults().withContextLength(T), SftSettings.defaults());
         Map<String, Row> out = byConversation(r);
         assertEquals("validation", out.get("conv-0").getAs("split"));

@@ -1,6 +1,6 @@
 package ai.refinery.training.pack;
 
-import ai.refinery.pipeline.sft.SftSettings.Overlong;
+import ai.refinery.core.sft.SftSettings.Overlong;
 import ai.refinery.training.tokenizer.ChatTemplate;
 import ai.refinery.training.tokenizer.SpecialTokens;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package ai.refinery.training.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.refinery.pipeline.sft.Message;
-import ai.refinery.pipeline.sft.SftSettings.TrainOn;
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftSettings.TrainOn;
 import ai.refinery.training.Conversations;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;

@@ -1,7 +1,7 @@
 package ai.refinery.training.tokenizer;
 
-import ai.refinery.pipeline.sft.Message;
-import ai.refinery.pipeline.sft.SftSettings.TrainOn;
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftSettings.TrainOn;
 import ai.refinery.training.Conversations;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package ai.refinery.training.tokenizer;
 
-import ai.refinery.pipeline.config.ConfigError;
-import ai.refinery.pipeline.config.Settings;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.Settings;
 import ai.refinery.training.Corpora;
 import ai.refinery.training.SparkTestSession;
 import org.apache.spark.sql.Dataset;

@@ -1,7 +1,7 @@
 package ai.refinery.training.train;
 
-import ai.refinery.pipeline.sft.Message;
-import ai.refinery.pipeline.sft.SftSettings;
+import ai.refinery.core.sft.Message;
+import ai.refinery.core.sft.SftSettings;
 import ai.refinery.training.Conversations;
 import ai.refinery.training.SparkTestSession;
 import ai.refinery.training.model.GptModel;

@@ -1,0 +1,53 @@
+package ai.refinery.core.sft;
+
+import ai.refinery.core.config.Section;
+import com.typesafe.config.Config;
+
+import java.io.Serializable;
+import java.util.Set;
+
+/**
+ * Settings of supervised fine-tuning data (section "sft" of conf/refinery.conf).
+ *
+ * @param format   the input format of instruction data, or {@link SftFormat#AUTO} to detect it per record
+ * @param overlong what to do with a conversation longer than a window
+ * @param trainOn  which assistant turns are training targets
+ */
+public record SftSettings(SftFormat format, Overlong overlong, TrainOn trainOn) implements Serializable {
+
+    /** A conversation with more than context_length + 1 tokens. */
+    public enum Overlong {
+        /** Keep its first context_length + 1 tokens (dropped when no target is left in them). */
+        TRUNCATE,
+        /** Drop it (counted in stats.json). */
+        REJECT
+    }
+
+    public enum TrainOn {
+        /** Every assistant turn of a conversation is a target (the peers' default). */
+        ALL_ASSISTANT_TURNS,
+        /** Only the last assistant turn; earlier ones are context (LLaMA-Factory's mask_history). */
+        LAST_TURN
+    }
+
+    public static SftSettings defaults() {
+        return new SftSettings(SftFormat.AUTO, Overlong.TRUNCATE, TrainOn.ALL_ASSISTANT_TURNS);
+    }
+
+    public static SftSettings from(Config config) {
+        Section s = new Section(config, "sft");
+        return new SftSettings(
+                SftFormat.parse(s.string("format"), s.key("format")),
+                Overlong.valueOf(s.oneOf("overlong", Set.of("truncate", "reject")).toUpperCase(java.util.Locale.ROOT)),
+                TrainOn.valueOf(s.oneOf("train_on", Set.of("all_assistant_turns", "last_turn"))
+                        .toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    public SftSettings withOverlong(Overlong o) {
+        return new SftSettings(format, o, trainOn);
+    }
+
+    public SftSettings withTrainOn(TrainOn t) {
+        return new SftSettings(format, overlong, t);
+    }
+}

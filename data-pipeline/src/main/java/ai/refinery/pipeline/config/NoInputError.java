@@ -1,8 +1,0 @@
-package ai.refinery.pipeline.config;
-
-/** Nothing readable matched the inputs. Commands exit with status 3 on it. */
-public class NoInputError extends RuntimeException {
-    public NoInputError(String message) {
-        super(message);
-    }
-}
