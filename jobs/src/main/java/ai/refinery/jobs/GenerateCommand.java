@@ -1,13 +1,14 @@
 package ai.refinery.jobs;
 
+import ai.refinery.pipeline.config.Section;
 import ai.refinery.pipeline.output.StageOutput;
 import ai.refinery.pipeline.output.StageRun;
 import ai.refinery.pipeline.spark.ParquetInputs;
 import ai.refinery.pipeline.spark.SparkSessions;
-import ai.refinery.training.generate.Completion;
+import ai.refinery.training.decode.Completion;
 import ai.refinery.training.generate.GenerateJob;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.decode.SamplingSettings;
 import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -28,7 +29,10 @@ import java.util.concurrent.Callable;
                 + "an 'id' column is carried) as a Spark job and writes data/ (prompt, completion, prompt_tokens, "
                 + "completion_tokens, finish_reason, model_id, settings), rejected/ (null or too-long prompts, failed "
                 + "generations, with stage and reason), stats.json, manifest.json and _SUCCESS.",
-                "Sampling: the generate section of the settings (max_tokens, temperature, top_k, top_p, seed, stop)."},
+                "Decoding: a key/value cache, generate.batch_size prompts at once. Sampling: the generate section of the "
+                        + "settings (max_tokens, min_tokens, temperature, top_k, top_p, min_p, repetition_penalty, "
+                        + "frequency_penalty, presence_penalty, logit_bias, seed, stop, and rules with rules_file for "
+                        + "the rule-based adapter)."},
         footer = {"%nExamples:",
                 "  refinery generate --model runs/tiny --prompt \"The capital of France is\" --set generate.temperature=0",
                 "  refinery generate --model runs/tiny --input prompts.parquet --output out/completions"})
@@ -70,9 +74,15 @@ final class GenerateCommand implements Callable<Integer> {
         }
         Config config = configOptions.config(List.of());
         SamplingSettings sampling = SamplingSettings.from(config);
+        int batchSize = new Section(config, SamplingSettings.SECTION).intAtLeast("batch_size", 1);
         if (prompt != null) {
             ModelBundle bundle = model.load(new Configuration());
-            Completion c = bundle.generator().complete(prompt, sampling);
+            Completion c;
+            try {
+                c = bundle.generator().complete(prompt, sampling);
+            } catch (ai.refinery.training.decode.PromptTooLongException e) {
+                throw new ai.refinery.pipeline.config.ConfigError("--prompt: " + e.getMessage(), e);
+            }
             System.out.println(c.text());
             System.err.println("generate: " + c.promptTokens() + " prompt tokens, " + c.completionTokens()
                     + " generated, finish_reason " + c.finishReason().wire() + " (model " + bundle.modelId() + ")");
@@ -88,7 +98,7 @@ final class GenerateCommand implements Callable<Integer> {
         run.manifest().put("model", loaded.describe());
         try {
             GenerateJob.Result result = GenerateJob.run(spark, ParquetInputs.read(spark, inputs), promptColumn,
-                    loaded.modelZip(), loaded.tokenizerJson(), files.modelId(), sampling);
+                    loaded.modelZip(), loaded.tokenizerJson(), files.modelId(), sampling, batchSize);
             try {
                 run.writeParquet(StageOutput.DATA, result.data());
                 run.writeParquet(StageOutput.REJECTED, result.rejected());

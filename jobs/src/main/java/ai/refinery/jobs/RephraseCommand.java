@@ -11,6 +11,7 @@ import ai.refinery.rephrasing.RephraseSettings;
 import ai.refinery.rephrasing.TemplateRephraser;
 import ai.refinery.rephrasing.model.ModelRephraseSettings;
 import ai.refinery.rephrasing.model.ModelRephraser;
+import ai.refinery.training.decode.RuleSet;
 import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -47,6 +48,7 @@ import java.util.Set;
                         + "--set rephrase.model.local_model=runs/small"})
 final class RephraseCommand extends StageCommand {
     static final String LOCAL_MODEL = "local_model";
+    static final String RULES = "rules";
 
     @Mixin
     InputOptions input;
@@ -94,14 +96,20 @@ final class RephraseCommand extends StageCommand {
         Dataset<Row> docs = ParquetInputs.read(spark, input.inputs);
         ModelRephraser.Result result;
         if (local.isEmpty()) {
+            if (new Section(config, ModelRephraseSettings.SECTION).bool(RULES)) {
+                throw ai.refinery.pipeline.config.ConfigError.forKey(ModelRephraseSettings.SECTION + "." + RULES,
+                        "the rule-based adapter runs in our own decoder: it needs " + ModelRephraseSettings.SECTION + "."
+                                + LOCAL_MODEL + " (an endpoint decodes with its own sampling)");
+            }
             result = ModelRephraser.run(spark, docs, settings);
         } else {
+            RuleSet rules = new Section(config, ModelRephraseSettings.SECTION).bool(RULES) ? RuleSet.from(config) : null;
             ModelOption.LoadedModel model = ModelOption.read(ModelRephraseSettings.SECTION + "." + LOCAL_MODEL, local,
                     spark.sparkContext().hadoopConfiguration());
             run.manifest().put("model", model.describe());
             result = ModelRephraser.run(spark, docs,
                     settings.model().isEmpty() ? settings.withModel(model.files().modelId()) : settings,
-                    LocalModelGenerator.source(spark, model));
+                    LocalModelGenerator.source(spark, model, rules));
         }
         try {
             int files = new Section(config, "output").intAtLeast("files", 0);

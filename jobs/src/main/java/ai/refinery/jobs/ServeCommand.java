@@ -1,7 +1,8 @@
 package ai.refinery.jobs;
 
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.decode.RuleSet;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.serve.CompletionServer;
 import ai.refinery.training.serve.ServeSettings;
 import com.typesafe.config.Config;
@@ -18,11 +19,12 @@ import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serves a trained model over HTTP with the OpenAI completions API: POST /v1/completions "
-                + "(model, prompt as a string or a list, max_tokens, temperature, top_p, top_k, n = 1, stop, seed) and "
-                + "GET /v1/models. Binds to loopback (127.0.0.1) unless --host says otherwise. Runs until stopped "
-                + "(Ctrl-C). No Spark.",
-                "Settings: the serve section (threads, max_queue, max_request_bytes, max_tokens_limit, max_prompts, "
-                        + "model_id) and the generate section for what a request leaves out."},
+                + "(model, prompt as a string or a list, max_tokens, min_tokens, temperature, top_p, top_k, min_p, "
+                + "repetition_penalty, frequency_penalty, presence_penalty, logit_bias, logprobs, rules, n = 1, stop, "
+                + "seed) and GET /v1/models. Binds to loopback (127.0.0.1) unless --host says otherwise. Runs until "
+                + "stopped (Ctrl-C). No Spark.",
+                "Settings: the serve section (threads, max_batch, max_queue, max_request_bytes, max_tokens_limit, "
+                        + "max_prompts, model_id) and the generate section for what a request leaves out."},
         footer = {"%nExample:", "  refinery serve --model runs/tiny --port 8080",
                 "  curl -s localhost:8080/v1/completions -H 'Content-Type: application/json' "
                         + "-d '{\"model\": \"tiny\", \"prompt\": \"Once upon a time\", \"max_tokens\": 32}'"})
@@ -59,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
         ModelBundle bundle = model.load(new Configuration());
         CompletionServer server;
         try {
-            server = CompletionServer.start(bundle, settings, defaults);
+            server = CompletionServer.start(bundle, settings, defaults, RuleSet.from(config));
         } catch (IOException e) {
             throw new ai.refinery.pipeline.config.ConfigError("cannot listen on " + settings.host() + ":" + settings.port()
                     + ": " + e.getMessage(), e);

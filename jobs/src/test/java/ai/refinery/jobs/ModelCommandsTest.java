@@ -6,7 +6,7 @@ import ai.refinery.rephrasing.model.ModelRephraseSettings;
 import ai.refinery.rephrasing.model.ModelRephraser;
 import ai.refinery.training.generate.Generator;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.serve.CompletionServer;

@@ -5,7 +5,7 @@ import ai.refinery.rephrasing.model.ModelRephraseSettings;
 import ai.refinery.rephrasing.model.OpenAiCompletionsClient;
 import ai.refinery.rephrasing.model.TextGenerator;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.serve.CompletionServer;
