@@ -77,6 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
         int batchSize = new Section(config, SamplingSettings.SECTION).intAtLeast("batch_size", 1);
         if (prompt != null) {
             ModelBundle bundle = model.load(new Configuration());
+            sampling.checkVocabulary(bundle.vocabSize());
             Completion c;
             try {
                 c = bundle.generator().complete(prompt, sampling);
@@ -93,6 +94,7 @@ final class GenerateCommand implements Callable<Integer> {
         // Load once on the driver: a model that cannot be read is a usage error before any task runs.
         ModelOption.LoadedModel loaded = model.read(hadoop);
         ModelBundle.Files files = loaded.files();
+        sampling.checkVocabulary(loaded.bundle().vocabSize());
         List<String> arguments = spec.commandLine().getParseResult().originalArgs();
         StageRun run = StageRun.open(spark, "generate", arguments, config, output, overwrite);
         run.manifest().put("model", loaded.describe());

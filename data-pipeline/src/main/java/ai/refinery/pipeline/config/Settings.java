@@ -24,8 +24,8 @@ public final class Settings {
     /** Classpath location of the defaults (conf/refinery.conf is packaged there). */
     public static final String DEFAULTS_RESOURCE = "refinery/refinery.conf";
 
-    /** Subtrees whose keys are free-form (passed through to another system). */
-    private static final Set<String> OPEN_SECTIONS = Set.of("spark.conf");
+    /** Subtrees whose keys are free-form (passed through to another system, or token ids). */
+    private static final Set<String> OPEN_SECTIONS = Set.of("spark.conf", "generate.logit_bias");
 
     private Settings() {
     }

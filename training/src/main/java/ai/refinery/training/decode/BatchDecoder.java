@@ -52,12 +52,7 @@ public final class BatchDecoder {
 
     /** A sequence for a prompt of token ids; {@link PromptTooLongException} when it does not fit the context. */
     public Sequence start(int[] prompt, SamplingSettings settings) {
-        for (int id : settings.logitBias().keySet()) {
-            if (id >= weights.vocabSize()) {
-                throw ai.refinery.pipeline.config.ConfigError.forKey(SamplingSettings.SECTION + ".logit_bias",
-                        "token id " + id + " is outside the vocabulary 0.." + (weights.vocabSize() - 1));
-            }
-        }
+        settings.checkVocabulary(weights.vocabSize());
         for (int id : prompt) {
             if (id < 0 || id >= weights.vocabSize()) {
                 throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary");

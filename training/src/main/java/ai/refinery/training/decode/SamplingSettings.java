@@ -141,6 +141,16 @@ public record SamplingSettings(int maxTokens, int minTokens, double temperature,
         return bias;
     }
 
+    /** Checks the settings against a model's vocabulary (logit_bias ids); the error names the key. */
+    public SamplingSettings checkVocabulary(int vocabSize) {
+        for (int id : logitBias.keySet()) {
+            if (id >= vocabSize) {
+                throw bad("logit_bias", "token id " + id + " is outside the vocabulary 0.." + (vocabSize - 1));
+            }
+        }
+        return this;
+    }
+
     /** Greedy decoding: no randomness is drawn. */
     public boolean isGreedy() {
         return temperature == 0 || topK == 1;
