@@ -17,7 +17,10 @@ import java.util.List;
                 + "an 'id' column is carried) as a Spark job and writes data/ (prompt, completion, prompt_tokens, "
                 + "completion_tokens, finish_reason, model_id, settings), rejected/ (null or too-long prompts, failed "
                 + "generations, with stage and reason), stats.json, manifest.json and _SUCCESS.",
-                "Sampling: the generate section of the settings (max_tokens, temperature, top_k, top_p, seed, stop)."},
+                "Decoding: a key/value cache, generate.batch_size prompts at once. Sampling: the generate section of the "
+                        + "settings (max_tokens, min_tokens, temperature, top_k, top_p, min_p, repetition_penalty, "
+                        + "frequency_penalty, presence_penalty, logit_bias, seed, stop, and rules with rules_file for "
+                        + "the rule-based adapter)."},
         footer = {"%nExamples:",
                 "  refinery generate --model runs/tiny --prompt \"The capital of France is\" --set generate.temperature=0",
                 "  refinery generate --model runs/tiny --input prompts.parquet --output out/completions"})

@@ -2,6 +2,7 @@ package ai.refinery.jobs;
 
 import ai.refinery.core.stage.Stage;
 import ai.refinery.rephrasing.RephraseStage;
+import ai.refinery.training.decode.RuleSet;
 import ai.refinery.training.generate.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +31,8 @@ final class RephraseCommand extends OutputStageCommand {
 
     @Override
     Stage stage() {
-        return new RephraseStage(input.inputs, (setting, dir, spark) ->
-                LocalModelGenerator.model(spark, LoadedModel.read(setting, dir, spark.sparkContext().hadoopConfiguration())));
+        return new RephraseStage(input.inputs, (setting, dir, rules, config, spark) ->
+                LocalModelGenerator.model(spark, LoadedModel.read(setting, dir, spark.sparkContext().hadoopConfiguration()),
+                        rules ? RuleSet.from(config) : null));
     }
 }

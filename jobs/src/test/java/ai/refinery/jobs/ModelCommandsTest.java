@@ -6,7 +6,7 @@ import ai.refinery.rephrasing.model.ModelRephraseSettings;
 import ai.refinery.rephrasing.model.ModelRephraser;
 import ai.refinery.training.generate.Generator;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.serve.CompletionServer;
@@ -60,7 +60,7 @@ class ModelCommandsTest {
         modelDir = work.resolve("tiny");
         ModelBundle.write(modelDir.toString(), graph, tok, new Configuration());
         server = CompletionServer.start(ModelBundle.load(modelDir.toString(), new Configuration()),
-                new ServeSettings("127.0.0.1", 0, 2, 16, 1 << 20, 64, 16, ""),
+                new ServeSettings("127.0.0.1", 0, 2, 8, 16, 1 << 20, 64, 16, ""),
                 new SamplingSettings(16, 0.8, 0, 0.95, 42, List.of()));
 
         // Prompt templates short enough for a 48-token context of a byte-level tokenizer.
@@ -202,9 +202,30 @@ class ModelCommandsTest {
         Cli.Capture r = Cli.Capture.run("generate", "--model", modelDir.toString(), "--prompt", "Hello",
                 "--set", "generate.temperature=0", "--set", "generate.max_tokens=6");
         assertEquals(0, r.code(), r.err());
-        Generator g = new Generator(graph, tok, CONTEXT);
+        Generator g = new Generator(graph, tok);
         assertEquals(g.complete("Hello", SamplingSettings.greedy(6)).text() + System.lineSeparator(), r.out());
         assertTrue(r.err().contains("finish_reason"), r.err());
+
+        // The sampling chain's settings: a bias of +100 on 'z' makes every token 'z'; the rule-based adapter runs.
+        int z = ai.refinery.training.tokenizer.SpecialTokens.FIRST_BYTE_ID + 'z';
+        Cli.Capture biased = Cli.Capture.run("generate", "--model", modelDir.toString(), "--prompt", "Hello",
+                "--set", "generate.max_tokens=4", "--set", "generate.min_tokens=4", "--set", "generate.logit_bias={\"" + z + "\": 100}");
+        assertEquals(0, biased.code(), biased.err());
+        assertEquals("zzzz" + System.lineSeparator(), biased.out());
+        Cli.Capture ruled = Cli.Capture.run("generate", "--model", modelDir.toString(), "--prompt", "Hello",
+                "--set", "generate.rules=true", "--set", "generate.max_tokens=6");
+        assertEquals(0, ruled.code(), ruled.err());
+        // Bad settings: exit 2, naming the key.
+        for (String[] bad : new String[][] {{"generate.min_p=2", "generate.min_p"},
+                {"generate.logit_bias={\"x\": 1}", "generate.logit_bias"},
+                {"generate.logit_bias={\"99999\": 1}", "generate.logit_bias"},
+                {"generate.min_tokens=500", "generate.min_tokens"},
+                {"generate.rules_file=\"" + work.resolve("no-rules.conf") + "\"", "generate.rules_file"}}) {
+            Cli.Capture e = Cli.Capture.run("generate", "--model", modelDir.toString(), "--prompt", "Hello",
+                    "--set", "generate.rules=true", "--set", bad[0]);
+            assertEquals(2, e.code(), bad[0] + ": " + e.err());
+            assertTrue(e.err().contains(bad[1]), e.err());
+        }
     }
 
     @Test

@@ -5,7 +5,7 @@ import ai.refinery.rephrasing.model.ModelRephraseSettings;
 import ai.refinery.rephrasing.model.OpenAiCompletionsClient;
 import ai.refinery.rephrasing.model.TextGenerator;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.serve.CompletionServer;
@@ -25,7 +25,7 @@ import java.util.concurrent.Executors;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Requests per second of the HTTP generator against our own server, by client concurrency (1, 2, 4, 8), with a
+ * Requests per second of the HTTP generator against our own server, by client concurrency (1, 2, 4, 8, 16), with a
  * small random model (vocabulary 262, context 64, width 64, 2 blocks), 16 generated tokens per request, one
  * prompt per request. Skipped unless -Drefinery.bench=true:
  * mvn -B -q -pl data-pipeline,dedup,rephrasing,training,jobs test -Dtest=ServeBenchmark -Drefinery.bench=true
@@ -36,18 +36,19 @@ class ServeBenchmark {
     void requestsPerSecondByConcurrency() throws Exception {
         assumeTrue(Boolean.getBoolean("refinery.bench"), "benchmark: run with -Drefinery.bench=true");
         int requests = Integer.getInteger("refinery.bench.requests", 64);
-        int serverThreads = Integer.getInteger("refinery.bench.server_threads", 8);
+        int serverThreads = Integer.getInteger("refinery.bench.server_threads", 1);
+        int maxBatch = Integer.getInteger("refinery.bench.max_batch", 16);
         BpeTokenizer tok = BpeTokenizer.fromMerges(List.of());
         var graph = GptModel.build(new ModelSettings(tok.vocabSize(), 64, 64, 2, 4, 4, 0), GptModel.Optimization.none(),
                 DataType.FLOAT, 1);
         ModelBundle bundle = new ModelBundle(graph, tok, "bench");
         try (CompletionServer server = CompletionServer.start(bundle,
-                new ServeSettings("127.0.0.1", 0, serverThreads, 64, 1 << 20, 64, 16, ""),
+                new ServeSettings("127.0.0.1", 0, serverThreads, maxBatch, 64, 1 << 20, 64, 16, ""),
                 new SamplingSettings(16, 0.8, 0, 0.95, 1, List.of()))) {
-            System.out.printf("cores=%d server_threads=%d requests=%d max_tokens=16%n",
-                    Runtime.getRuntime().availableProcessors(), serverThreads, requests);
+            System.out.printf("cores=%d server_threads=%d max_batch=%d requests=%d max_tokens=16%n",
+                    Runtime.getRuntime().availableProcessors(), serverThreads, maxBatch, requests);
             run(server, 1, 8); // warm-up
-            for (int c : new int[] {1, 2, 4, 8}) {
+            for (int c : new int[] {1, 2, 4, 8, 16}) {
                 long t0 = System.nanoTime();
                 run(server, c, requests);
                 double s = (System.nanoTime() - t0) / 1e9;

@@ -37,6 +37,8 @@ import java.util.Set;
  */
 public final class RephraseStage implements Stage {
     public static final String LOCAL_MODEL = "local_model";
+    /** With local_model: decode with the rule-based adapter (generate.rules_file). */
+    public static final String RULES = "rules";
 
     /** One of our models, loaded for generating in every executor. */
     public interface LocalModel {
@@ -51,8 +53,12 @@ public final class RephraseStage implements Stage {
     /** Loads the model a setting names (it is outside this module: the training module's decoder). */
     @FunctionalInterface
     public interface LocalModelLoader {
-        /** @throws ConfigError naming {@code setting} when the folder cannot be loaded */
-        LocalModel load(String setting, String dir, SparkSession spark);
+        /**
+         * @param rules  whether to decode with the rule-based adapter, read from {@code config} (generate.rules_file)
+         * @param config the run's settings
+         * @throws ConfigError naming {@code setting} when the folder cannot be loaded
+         */
+        LocalModel load(String setting, String dir, boolean rules, Config config, SparkSession spark);
     }
 
     private final List<String> inputs;
@@ -71,6 +77,7 @@ public final class RephraseStage implements Stage {
     public void check(Config config) {
         if (rephraser(config).equals("model")) {
             ModelRephraseSettings.from(config);
+            checkRules(config);
         } else {
             RephraseSettings.from(config);
         }
@@ -104,6 +111,18 @@ public final class RephraseStage implements Stage {
                 + counts.rowsIn() + " people in, " + counts.rowsOut() + " rows out, " + counts.rowsRejected() + " rejected");
     }
 
+    /** Whether rephrase.model.rules asks for the rule-based adapter; it needs local_model. */
+    private static boolean checkRules(Config config) {
+        Section section = new Section(config, ModelRephraseSettings.SECTION);
+        boolean rules = section.bool(RULES);
+        if (rules && section.string(LOCAL_MODEL).isEmpty()) {
+            throw ConfigError.forKey(ModelRephraseSettings.SECTION + "." + RULES, "the rule-based adapter runs in our own "
+                    + "decoder: it needs " + ModelRephraseSettings.SECTION + "." + LOCAL_MODEL
+                    + " (an endpoint decodes with its own sampling)");
+        }
+        return rules;
+    }
+
     /**
      * Documents (id, text) rewritten in styles by a model: one of ours loaded in every executor when
      * rephrase.model.local_model names it, else the model behind an OpenAI-compatible endpoint.
@@ -116,10 +135,12 @@ public final class RephraseStage implements Stage {
         Dataset<Row> docs = ParquetInputs.read(spark, inputs);
         Output out = context.output();
         ModelRephraser.Result result;
+        boolean rules = checkRules(config);
         if (local.isEmpty()) {
             result = ModelRephraser.run(spark, docs, settings);
         } else {
-            LocalModel model = localModels.load(ModelRephraseSettings.SECTION + "." + LOCAL_MODEL, local, spark);
+            LocalModel model = localModels.load(ModelRephraseSettings.SECTION + "." + LOCAL_MODEL, local, rules, config,
+                    spark);
             out.manifest().put("model", model.describe());
             result = ModelRephraser.run(spark, docs,
                     settings.model().isEmpty() ? settings.withModel(model.modelId()) : settings, model.source());

@@ -25,9 +25,9 @@ public final class Settings {
     /** Classpath location of the defaults (conf/refinery.conf is packaged there). */
     public static final String DEFAULTS_RESOURCE = "refinery/refinery.conf";
 
-    /** Subtrees whose keys are free-form (passed through to another system). */
+    /** Subtrees whose keys are free-form (passed through to another system, or token ids). */
     private static final String SPARK_CONF = "spark.conf";
-    private static final Set<String> OPEN_SECTIONS = Set.of(SPARK_CONF);
+    private static final Set<String> OPEN_SECTIONS = Set.of(SPARK_CONF, "generate.logit_bias");
     private static final String SPARK_PREFIX = "spark.";
     private static final String SPARK_MASTER = "spark.master";
 

@@ -1,5 +1,9 @@
 package ai.refinery.training.generate;
 
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.training.decode.Completion;
+import ai.refinery.training.decode.PromptTooLongException;
+import ai.refinery.training.decode.SamplingSettings;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -24,8 +28,9 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * Completes a table of prompts with a model, as a Spark job: the model (model.zip bytes and tokenizer.json) is
- * broadcast once and loaded once per partition. Every prompt gets the same sampling settings and seed, so a
- * row's completion depends only on its prompt: the output is the same whatever the partitioning.
+ * broadcast once and loaded once per partition, and each partition decodes {@code batchSize} prompts at once.
+ * Every prompt gets the same sampling settings and seed and its own random generator, so a row's completion
+ * depends only on its prompt: the output is the same whatever the partitioning and batching.
  *
  * <p>A null prompt, a prompt longer than the context or a failed generation is a row of rejected/ with
  * stage "generate" and a reason, never a missing row.
@@ -98,9 +103,13 @@ public final class GenerateJob {
      *                     carried through)
      * @param modelZip     the model's model.zip bytes
      * @param tokenizer    the model's tokenizer.json text
+     * @param batchSize    prompts decoded together in a partition (the rows do not depend on it)
      */
     public static Result run(SparkSession spark, Dataset<Row> prompts, String promptColumn, byte[] modelZip,
-                             String tokenizer, String modelId, SamplingSettings settings) {
+                             String tokenizer, String modelId, SamplingSettings settings, int batchSize) {
+        if (batchSize < 1) {
+            throw ConfigError.forKey(SamplingSettings.SECTION + ".batch_size", "must be at least 1, got " + batchSize);
+        }
         if (!Arrays.asList(prompts.columns()).contains(promptColumn)) {
             throw new IllegalArgumentException("the input has no column '" + promptColumn + "' (columns: "
                     + String.join(", ", prompts.columns()) + ")");
@@ -116,17 +125,25 @@ public final class GenerateJob {
             if (!rows.hasNext()) {
                 return rows;
             }
-            Generator g = ModelBundle.fromBytes(model.value(), tok.value(), modelId).generator();
+            Generator g = ModelBundle.fromBytes(model.value(), tok.value(), modelId).generator(batchSize);
             return new Iterator<>() {
+                private final java.util.ArrayDeque<Row> done = new java.util.ArrayDeque<>();
+
                 @Override
                 public boolean hasNext() {
-                    return rows.hasNext();
+                    return !done.isEmpty() || rows.hasNext();
                 }
 
                 @Override
                 public Row next() {
-                    Row r = rows.next();
-                    return complete(g, r.getString(0), r.getString(1), settings, modelId, settingsJson);
+                    if (done.isEmpty()) {
+                        List<Row> batch = new ArrayList<>(batchSize);
+                        while (batch.size() < batchSize && rows.hasNext()) {
+                            batch.add(rows.next());
+                        }
+                        done.addAll(completeBatch(g, batch, settings, modelId, settingsJson));
+                    }
+                    return done.removeFirst();
                 }
             };
         };
@@ -135,19 +152,55 @@ public final class GenerateJob {
         return new Result(all, hasId);
     }
 
-    static Row complete(Generator g, String id, String prompt, SamplingSettings s, String modelId, String settingsJson) {
-        if (prompt == null) {
-            return rejected(id, null, modelId, settingsJson, NULL_PROMPT, "the prompt is null");
+    /** Rows (id, prompt) completed together; one output row per input row, in their order. */
+    static List<Row> completeBatch(Generator g, List<Row> batch, SamplingSettings s, String modelId, String settingsJson) {
+        Row[] out = new Row[batch.size()];
+        List<Integer> index = new ArrayList<>();
+        List<int[]> ids = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            String id = batch.get(i).getString(0);
+            String prompt = batch.get(i).getString(1);
+            if (prompt == null) {
+                out[i] = rejected(id, null, modelId, settingsJson, NULL_PROMPT, "the prompt is null");
+                continue;
+            }
+            int[] p = g.encode(prompt);
+            if (p.length > g.contextLength()) {
+                out[i] = rejected(id, prompt, modelId, settingsJson, PROMPT_TOO_LONG,
+                        new PromptTooLongException(p.length, g.contextLength()).getMessage());
+                continue;
+            }
+            index.add(i);
+            ids.add(p);
         }
+        List<Completion> done = null;
         try {
-            Completion c = g.complete(prompt, s);
-            return RowFactory.create(id, prompt, c.text(), c.promptTokens(), c.completionTokens(),
-                    c.finishReason().wire(), modelId, settingsJson, null, null, null);
-        } catch (PromptTooLongException e) {
-            return rejected(id, prompt, modelId, settingsJson, PROMPT_TOO_LONG, e.getMessage());
+            done = g.completeAll(ids, s);
         } catch (RuntimeException e) {
-            return rejected(id, prompt, modelId, settingsJson, GENERATION_FAILED, String.valueOf(e));
+            // Find the prompt that failed: the others still get their completion.
+            for (int j = 0; j < index.size(); j++) {
+                Row r = batch.get(index.get(j));
+                try {
+                    out[index.get(j)] = completed(r.getString(0), r.getString(1), g.completeAll(List.of(ids.get(j)), s).get(0),
+                            modelId, settingsJson);
+                } catch (RuntimeException x) {
+                    out[index.get(j)] = rejected(r.getString(0), r.getString(1), modelId, settingsJson, GENERATION_FAILED,
+                            String.valueOf(x));
+                }
+            }
         }
+        if (done != null) {
+            for (int j = 0; j < index.size(); j++) {
+                Row r = batch.get(index.get(j));
+                out[index.get(j)] = completed(r.getString(0), r.getString(1), done.get(j), modelId, settingsJson);
+            }
+        }
+        return List.of(out);
+    }
+
+    private static Row completed(String id, String prompt, Completion c, String modelId, String settingsJson) {
+        return RowFactory.create(id, prompt, c.text(), c.promptTokens(), c.completionTokens(), c.finishReason().wire(),
+                modelId, settingsJson, null, null, null);
     }
 
     private static Row rejected(String id, String prompt, String modelId, String settingsJson, String reason, String detail) {

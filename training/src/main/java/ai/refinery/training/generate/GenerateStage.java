@@ -1,6 +1,7 @@
 package ai.refinery.training.generate;
 
 import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.config.Section;
 import ai.refinery.core.outcome.Counts;
 import ai.refinery.core.output.Layout;
 import ai.refinery.core.output.Output;
@@ -9,6 +10,9 @@ import ai.refinery.core.spark.RejectedRows;
 import ai.refinery.core.stage.Stage;
 import ai.refinery.core.stage.StageContext;
 import ai.refinery.core.stage.StageResult;
+import ai.refinery.training.decode.Completion;
+import ai.refinery.training.decode.PromptTooLongException;
+import ai.refinery.training.decode.SamplingSettings;
 import com.typesafe.config.Config;
 import org.apache.spark.sql.SparkSession;
 
@@ -38,6 +42,12 @@ public final class GenerateStage implements Stage {
     @Override
     public void check(Config config) {
         SamplingSettings.from(config);
+        batchSize(config);
+    }
+
+    /** Prompts decoded together in a partition (generate.batch_size; the rows do not depend on it). */
+    private static int batchSize(Config config) {
+        return new Section(config, SamplingSettings.SECTION).intAtLeast("batch_size", 1);
     }
 
     @Override
@@ -53,11 +63,18 @@ public final class GenerateStage implements Stage {
     @Override
     public StageResult run(StageContext context) {
         SamplingSettings sampling = SamplingSettings.from(context.config());
+        int batchSize = batchSize(context.config());
         // Loaded once on the driver: a model that cannot be read is a usage error before any task runs.
         LoadedModel loaded = LoadedModel.read("--model", model, context.hadoop());
+        sampling.checkVocabulary(loaded.bundle().vocabSize());
         if (prompt != null) {
             ModelBundle bundle = loaded.bundle();
-            Completion c = bundle.generator().complete(prompt, sampling);
+            Completion c;
+            try {
+                c = bundle.generator().complete(prompt, sampling);
+            } catch (PromptTooLongException e) {
+                throw new ConfigError("--prompt: " + e.getMessage(), e);
+            }
             System.out.println(c.text());
             System.err.println("generate: " + c.promptTokens() + " prompt tokens, " + c.completionTokens()
                     + " generated, finish_reason " + c.finishReason().wire() + " (model " + bundle.modelId() + ")");
@@ -69,7 +86,7 @@ public final class GenerateStage implements Stage {
         GenerateJob.Result result;
         try {
             result = GenerateJob.run(spark, ParquetInputs.read(spark, inputs), promptColumn, loaded.modelZip(),
-                    loaded.tokenizerJson(), loaded.files().modelId(), sampling);
+                    loaded.tokenizerJson(), loaded.files().modelId(), sampling, batchSize);
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage(), e);
         }

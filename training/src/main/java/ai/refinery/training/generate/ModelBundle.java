@@ -1,5 +1,6 @@
 package ai.refinery.training.generate;
 
+import ai.refinery.training.decode.DecoderWeights;
 import ai.refinery.training.model.PositionEmbedding;
 import ai.refinery.training.tokenizer.BpeTokenizer;
 import org.apache.hadoop.conf.Configuration;
@@ -50,6 +51,7 @@ public final class ModelBundle {
     private final int contextLength;
     private final int vocabSize;
     private final String modelId;
+    private DecoderWeights weights;
 
     public ModelBundle(ComputationGraph graph, BpeTokenizer tokenizer, String modelId) {
         this.graph = graph;
@@ -223,13 +225,25 @@ public final class ModelBundle {
         return modelId;
     }
 
-    /** A generator over this bundle's graph; for one thread only. */
-    public Generator generator() {
-        return new Generator(graph, tokenizer, contextLength);
+    /** The graph's parameters laid out for cached decoding, read once and shared by every generator. */
+    public synchronized DecoderWeights weights() {
+        if (weights == null) {
+            weights = DecoderWeights.from(graph);
+        }
+        return weights;
     }
 
-    /** A generator over a copy of the graph, so that several threads can generate at once. */
-    public Generator newGenerator() {
-        return new Generator(graph.clone(), tokenizer, contextLength);
+    /**
+     * A generator decoding up to {@link Generator#DEFAULT_BATCH} sequences at once; for one thread only (another
+     * thread takes another generator: each has its own scratch buffers over the shared weights).
+     */
+    public Generator generator() {
+        return generator(Generator.DEFAULT_BATCH);
     }
+
+    /** A generator decoding up to {@code maxBatch} sequences at once; for one thread only (weights are shared). */
+    public Generator generator(int maxBatch) {
+        return new Generator(weights(), tokenizer, maxBatch);
+    }
+
 }

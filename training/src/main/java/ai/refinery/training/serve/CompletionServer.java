@@ -1,9 +1,11 @@
 package ai.refinery.training.serve;
 
-import ai.refinery.training.generate.Completion;
-import ai.refinery.training.generate.Generator;
+import ai.refinery.core.config.ConfigError;
+import ai.refinery.training.decode.Completion;
+import ai.refinery.training.decode.RuleSet;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.tokenizer.BpeTokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,9 +23,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,14 +38,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * An OpenAI-compatible completion server over one model, on the JDK's HTTP server:
  * <ul>
  *   <li>POST /v1/completions: model, prompt (a string or a list of strings), max_tokens, temperature, top_p,
- *       top_k (an extension, as in vLLM), n (1 only), stop (a string or up to 4), seed; answers id, object
- *       "text_completion", created, model, choices [{text, index, logprobs: null, finish_reason "stop" |
- *       "length"}] and usage {prompt_tokens, completion_tokens, total_tokens}. A request without a seed uses
- *       generate.seed, so the same request gives the same answer.</li>
+ *       n (1 only), stop (a string or up to 4), seed, frequency_penalty, presence_penalty, logit_bias, logprobs
+ *       (0..{@value SamplingSettings#MAX_LOGPROBS}), and the extensions top_k, min_p, repetition_penalty,
+ *       min_tokens (as in vLLM) and rules (the rule-based adapter of generate.rules_file); answers id, object
+ *       "text_completion", created, model, choices [{text, index, logprobs (null, or tokens, token_logprobs,
+ *       top_logprobs, text_offset), finish_reason "stop" | "length"}] and usage {prompt_tokens,
+ *       completion_tokens, total_tokens}. A request without a seed uses generate.seed, so the same request gives
+ *       the same answer.</li>
  *   <li>GET /v1/models: the one model.</li>
  * </ul>
- * {@code threads} workers generate at once, each with its own copy of the model (a graph is not thread-safe);
- * up to {@code max_queue} requests wait; beyond that a request is answered 503 at once by the accepting thread.
+ * The prompts of all requests are decoded by {@code threads} decoding threads over the shared weights, each
+ * batching up to {@code max_batch} sequences ({@link DecodeWorkers}); up to {@code max_queue} requests wait for
+ * a request thread; beyond that a request is answered 503 at once by the accepting thread.
  * Every refused request gets a 4xx with an OpenAI-style body {"error": {message, type, param, code}}; a
  * failure while generating is a 500. Nothing a client sends stops the server.
  */
@@ -53,7 +62,10 @@ public final class CompletionServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
-    private final BlockingQueue<Generator> generators;
+    private final DecodeWorkers workers;
+    private final BpeTokenizer tokenizer;
+    private final int vocabSize;
+    private final RuleSet rules;
     private final String modelId;
     private final ServeSettings settings;
     private final SamplingSettings defaults;
@@ -61,18 +73,20 @@ public final class CompletionServer implements AutoCloseable {
     private final long created = System.currentTimeMillis() / 1000;
     private final AtomicLong requestCounter = new AtomicLong();
 
-    private CompletionServer(ModelBundle model, ServeSettings settings, SamplingSettings defaults) throws IOException {
+    private CompletionServer(ModelBundle model, ServeSettings settings, SamplingSettings defaults, RuleSet rules)
+            throws IOException {
         this.settings = settings;
         this.defaults = defaults;
+        this.rules = rules;
         this.modelId = settings.modelId().isEmpty() ? model.modelId() : settings.modelId();
         this.contextLength = model.contextLength();
-        this.generators = new ArrayBlockingQueue<>(settings.threads());
-        generators.add(model.generator());
-        for (int i = 1; i < settings.threads(); i++) {
-            generators.add(model.newGenerator());
-        }
+        this.tokenizer = model.tokenizer();
+        this.vocabSize = model.vocabSize();
+        this.workers = new DecodeWorkers(model, settings.threads(), settings.maxBatch());
+        // Request threads mostly wait for their completions: enough of them to fill every decoding batch.
+        int requestThreads = settings.threads() * settings.maxBatch();
         AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.SECONDS,
+        this.executor = new ThreadPoolExecutor(requestThreads, requestThreads, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(Math.max(1, settings.maxQueue())), r -> {
             Thread t = new Thread(() -> {
                 WORKER.set(true);
@@ -81,14 +95,24 @@ public final class CompletionServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }, new ThreadPoolExecutor.CallerRunsPolicy());
-        this.server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), settings.maxQueue() + settings.threads());
+        this.server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), settings.maxQueue() + requestThreads);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
     }
 
-    /** Starts serving; {@link #close()} stops. */
+    /** Starts serving without the rule-based adapter; {@link #close()} stops. */
     public static CompletionServer start(ModelBundle model, ServeSettings settings, SamplingSettings defaults) throws IOException {
-        CompletionServer s = new CompletionServer(model, settings, defaults);
+        return start(model, settings, defaults, null);
+    }
+
+    /**
+     * Starts serving; {@link #close()} stops.
+     *
+     * @param rules the adapter a request turns on with "rules": true (null: such requests are refused)
+     */
+    public static CompletionServer start(ModelBundle model, ServeSettings settings, SamplingSettings defaults,
+                                         RuleSet rules) throws IOException {
+        CompletionServer s = new CompletionServer(model, settings, defaults, rules);
         s.server.start();
         LOG.info("Serving model '{}' on {}", s.modelId, s.baseUri());
         return s;
@@ -114,6 +138,7 @@ public final class CompletionServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        workers.close();
         executor.shutdownNow();
     }
 
@@ -122,8 +147,8 @@ public final class CompletionServer implements AutoCloseable {
             try {
                 if (!WORKER.get()) {
                     throw new ApiError(503, "server_error", null, "overloaded",
-                            "the server is busy (" + settings.threads() + " generating, " + settings.maxQueue()
-                                    + " waiting); retry later");
+                            "the server is busy (" + settings.threads() * settings.maxBatch() + " requests in progress, "
+                                    + settings.maxQueue() + " waiting); retry later");
                 }
                 String path = ex.getRequestURI().getPath();
                 String method = ex.getRequestMethod();
@@ -267,15 +292,33 @@ public final class CompletionServer implements AutoCloseable {
             throw ApiError.invalid("max_tokens", "max_tokens must be at most " + settings.maxTokensLimit()
                     + " (serve.max_tokens_limit), got " + maxTokens);
         }
-        double temperature = has(root, "temperature")
-                ? numberParam(root, "temperature", 0, SamplingSettings.MAX_TEMPERATURE) : defaults.temperature();
-        double topP = has(root, "top_p") ? numberParam(root, "top_p", 0, 1) : defaults.topP();
-        if (topP <= 0) {
-            throw ApiError.invalid("top_p", "top_p must be in (0, 1], got " + topP);
-        }
+        int minTokens = has(root, "min_tokens") ? intParam(root, "min_tokens", 0, Integer.MAX_VALUE)
+                : Math.min(defaults.minTokens(), maxTokens);
+        double temperature = has(root, "temperature") ? number(root, "temperature") : defaults.temperature();
+        double topP = has(root, "top_p") ? number(root, "top_p") : defaults.topP();
         int topK = has(root, "top_k") ? intParam(root, "top_k", -1, Integer.MAX_VALUE) : defaults.topK();
         if (topK < 0) {
             topK = 0; // vLLM's "-1 = off"
+        }
+        double minP = has(root, "min_p") ? number(root, "min_p") : defaults.minP();
+        double repetition = has(root, "repetition_penalty") ? number(root, "repetition_penalty") : defaults.repetitionPenalty();
+        double frequency = has(root, "frequency_penalty") ? number(root, "frequency_penalty") : defaults.frequencyPenalty();
+        double presence = has(root, "presence_penalty") ? number(root, "presence_penalty") : defaults.presencePenalty();
+        Map<Integer, Double> bias = has(root, "logit_bias") ? logitBias(root.get("logit_bias")) : defaults.logitBias();
+        int logprobs = has(root, "logprobs") ? intParam(root, "logprobs", 0, SamplingSettings.MAX_LOGPROBS) : -1;
+        RuleSet requestRules = defaults.rules();
+        if (has(root, "rules")) {
+            JsonNode r = root.get("rules");
+            if (!r.isBoolean()) {
+                throw ApiError.invalid("rules", "'rules' must be true or false");
+            }
+            if (r.asBoolean() && rules == null && defaults.rules() == null) {
+                throw ApiError.invalid("rules", "this server has no rules file (generate.rules_file)");
+            }
+            requestRules = r.asBoolean() ? (defaults.rules() != null ? defaults.rules() : rules) : null;
+        }
+        if (has(root, "echo") && (!root.get("echo").isBoolean() || root.get("echo").asBoolean())) {
+            throw ApiError.invalid("echo", "echo is not supported");
         }
         long seed = defaults.seed();
         if (has(root, "seed")) {
@@ -301,11 +344,42 @@ public final class CompletionServer implements AutoCloseable {
             } else {
                 throw ApiError.invalid("stop", "'stop' must be a string or a list of up to 4 strings");
             }
-            if (stop.stream().anyMatch(String::isEmpty)) {
-                throw ApiError.invalid("stop", "stop strings must not be empty");
-            }
         }
-        return new Request(prompts, new SamplingSettings(maxTokens, temperature, topK, topP, seed, stop));
+        try {
+            return new Request(prompts, new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP,
+                    repetition, frequency, presence, bias, stop, seed, logprobs, requestRules));
+        } catch (ConfigError e) {
+            // The settings' own range checks, named by their key: the request field of the same name.
+            String message = e.getMessage().replaceFirst("^" + SamplingSettings.SECTION + "\\.", "");
+            String param = message.contains(":") ? message.substring(0, message.indexOf(':')) : null;
+            throw ApiError.invalid(param, message);
+        }
+    }
+
+    /** OpenAI's logit_bias: an object of token ids (as strings) to biases in [-100, 100]. */
+    private Map<Integer, Double> logitBias(JsonNode node) {
+        if (!node.isObject()) {
+            throw ApiError.invalid("logit_bias", "'logit_bias' must be an object of token ids to numbers");
+        }
+        Map<Integer, Double> bias = new LinkedHashMap<>();
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException x) {
+                throw ApiError.invalid("logit_bias", "logit_bias keys must be token ids, got '" + e.getKey() + "'");
+            }
+            if (id < 0 || id >= vocabSize) {
+                throw ApiError.invalid("logit_bias", "token id " + id + " is outside the vocabulary 0.." + (vocabSize - 1));
+            }
+            if (!e.getValue().isNumber()) {
+                throw ApiError.invalid("logit_bias", "the bias of token " + id + " must be a number");
+            }
+            bias.put(id, e.getValue().asDouble());
+        }
+        return bias;
     }
 
     private static boolean has(JsonNode root, String name) {
@@ -325,44 +399,41 @@ public final class CompletionServer implements AutoCloseable {
         return x;
     }
 
-    private static double numberParam(JsonNode root, String name, double min, double max) {
+    private static double number(JsonNode root, String name) {
         JsonNode v = root.get(name);
         if (!v.isNumber()) {
             throw ApiError.invalid(name, "'" + name + "' must be a number");
         }
-        double x = v.asDouble();
-        if (!(x >= min && x <= max)) {
-            throw ApiError.invalid(name, "'" + name + "' must be in [" + min + ", " + max + "], got " + x);
-        }
-        return x;
+        return v.asDouble();
     }
 
     private ObjectNode completions(byte[] body) {
         Request request = parse(body);
-        Generator g;
+        // Check every prompt's length first: a request is answered whole or refused whole.
+        List<int[]> ids = new ArrayList<>();
+        for (int i = 0; i < request.prompts().size(); i++) {
+            int[] p = tokenizer.encode(request.prompts().get(i));
+            if (p.length > contextLength) {
+                throw ApiError.invalid("prompt", "context_length_exceeded", "prompt " + i + " has " + p.length
+                        + " tokens; this model's context length is " + contextLength);
+            }
+            ids.add(p);
+        }
+        List<CompletableFuture<Completion>> pending = new ArrayList<>();
+        for (int[] p : ids) {
+            pending.add(workers.submit(p, request.sampling()));
+        }
+        List<Completion> done = new ArrayList<>(ids.size());
         try {
-            g = generators.take();
+            for (CompletableFuture<Completion> f : pending) {
+                done.add(f.get());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "server_error", null, "shutting_down", "the server is stopping");
-        }
-        List<Completion> done = new ArrayList<>(request.prompts().size());
-        try {
-            // Check every prompt's length first: a request is answered whole or refused whole.
-            List<int[]> ids = new ArrayList<>();
-            for (int i = 0; i < request.prompts().size(); i++) {
-                int[] p = g.encode(request.prompts().get(i));
-                if (p.length > contextLength) {
-                    throw ApiError.invalid("prompt", "context_length_exceeded", "prompt " + i + " has " + p.length
-                            + " tokens; this model's context length is " + contextLength);
-                }
-                ids.add(p);
-            }
-            for (int[] p : ids) {
-                done.add(g.complete(p, request.sampling()));
-            }
-        } finally {
-            generators.add(g);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(String.valueOf(cause), cause);
         }
         ObjectNode out = JSON.createObjectNode();
         out.put("id", "cmpl-" + Long.toHexString(created) + "-" + requestCounter.incrementAndGet());
@@ -377,7 +448,11 @@ public final class CompletionServer implements AutoCloseable {
             ObjectNode choice = choices.addObject();
             choice.put("text", c.text());
             choice.put("index", i);
-            choice.putNull("logprobs");
+            if (c.logprobs() == null) {
+                choice.putNull("logprobs");
+            } else {
+                choice.set("logprobs", logprobs(c));
+            }
             choice.put("finish_reason", c.finishReason().wire());
             promptTokens += c.promptTokens();
             completionTokens += c.completionTokens();
@@ -387,6 +462,29 @@ public final class CompletionServer implements AutoCloseable {
         usage.put("completion_tokens", completionTokens);
         usage.put("total_tokens", promptTokens + completionTokens);
         return out;
+    }
+
+    /** The completions API's logprobs object: tokens, token_logprobs, top_logprobs and text_offset. */
+    private ObjectNode logprobs(Completion c) {
+        ObjectNode lp = JSON.createObjectNode();
+        ArrayNode tokens = lp.putArray("tokens");
+        ArrayNode tokenLogprobs = lp.putArray("token_logprobs");
+        ArrayNode top = lp.putArray("top_logprobs");
+        ArrayNode offsets = lp.putArray("text_offset");
+        int[] ids = c.tokens();
+        for (int i = 0; i < c.logprobs().size(); i++) {
+            Completion.TokenLogprobs t = c.logprobs().get(i);
+            tokens.add(t.chosen().text());
+            tokenLogprobs.add(t.chosen().logprob());
+            ObjectNode alternatives = top.addObject();
+            for (Completion.Alternative a : t.top()) {
+                if (!alternatives.has(a.text())) {
+                    alternatives.put(a.text(), a.logprob());
+                }
+            }
+            offsets.add(tokenizer.decode(java.util.Arrays.copyOf(ids, i)).length());
+        }
+        return lp;
     }
 
     private static void sendError(HttpExchange ex, int status, String type, String param, String code, String message)

@@ -5,9 +5,10 @@ import ai.refinery.core.outcome.Counts;
 import ai.refinery.core.stage.Stage;
 import ai.refinery.core.stage.StageContext;
 import ai.refinery.core.stage.StageResult;
+import ai.refinery.training.decode.RuleSet;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.generate.LoadedModel;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
 import com.typesafe.config.Config;
 
 import java.io.IOException;
@@ -67,7 +68,7 @@ public final class ServeStage implements Stage {
         ModelBundle bundle = LoadedModel.read("--model", model, context.hadoop()).bundle();
         CompletionServer server;
         try {
-            server = CompletionServer.start(bundle, settings, defaults);
+            server = CompletionServer.start(bundle, settings, defaults, RuleSet.from(context.config()));
         } catch (IOException e) {
             throw new ConfigError("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package ai.refinery.training.generate;
 
 import ai.refinery.training.SparkTestSession;
+import ai.refinery.training.decode.SamplingSettings;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -38,9 +39,10 @@ class GenerateJobTest {
         SamplingSettings s = new SamplingSettings(4, 1.0, 20, 0.9, 11, List.of());
 
         Map<String, String> first = null;
-        for (int parts : new int[] {1, 3}) {
-            Dataset<Row> in = spark.createDataFrame(rows, schema).repartition(parts);
-            GenerateJob.Result r = GenerateJob.run(spark, in, "prompt", zip, tok, "tiny", s);
+        // Partitions and prompts decoded together: {1, 4} and {3, 1} must give the same rows.
+        for (int[] layout : new int[][] {{1, 4}, {3, 1}}) {
+            Dataset<Row> in = spark.createDataFrame(rows, schema).repartition(layout[0]);
+            GenerateJob.Result r = GenerateJob.run(spark, in, "prompt", zip, tok, "tiny", s, layout[1]);
             try {
                 Map<String, Long> stats = r.stats();
                 assertEquals(9L, stats.get("prompts_in"));
@@ -67,7 +69,7 @@ class GenerateJobTest {
             }
         }
         // Each completion is what a generator outside Spark gives for its prompt and seed.
-        Generator gen = new Generator(g, TinyModel.tokenizer(), TinyModel.CONTEXT);
+        Generator gen = new Generator(g, TinyModel.tokenizer());
         assertEquals(gen.complete("prompt number 4", s).text(), first.get("p4"));
     }
 }

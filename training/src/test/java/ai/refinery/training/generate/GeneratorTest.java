@@ -1,5 +1,8 @@
 package ai.refinery.training.generate;
 
+import ai.refinery.training.decode.Completion;
+import ai.refinery.training.decode.PromptTooLongException;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.tokenizer.BpeTokenizer;
 import ai.refinery.training.tokenizer.SpecialTokens;
@@ -13,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +29,7 @@ class GeneratorTest {
     private final BpeTokenizer tok = TinyModel.tokenizer();
 
     private Generator generator(ComputationGraph g) {
-        return new Generator(g, tok, TinyModel.CONTEXT);
+        return new Generator(g, tok);
     }
 
     /** Greedy decoding written independently: argmax of GptModel.probabilities at the last position. */
@@ -83,7 +85,7 @@ class GeneratorTest {
         Completion a = gen.complete("xyz", s);
         Completion b = gen.complete("xyz", s);
         // A second model instance (another generator, same weights) agrees too.
-        Completion c = new Generator(g.clone(), tok, TinyModel.CONTEXT).complete("xyz", s);
+        Completion c = new Generator(g.clone(), tok).complete("xyz", s);
         assertArrayEquals(a.tokens(), b.tokens());
         assertArrayEquals(a.tokens(), c.tokens());
         // A near-uniform random model over 261 tokens: ten draws with another seed coincide with odds ~1e-24.
@@ -137,36 +139,6 @@ class GeneratorTest {
         Completion never = gen.complete("x", SamplingSettings.greedy(4).withStop(List.of("b")));
         assertEquals("aaaa", never.text());
         assertEquals(Completion.FinishReason.LENGTH, never.finishReason());
-    }
-
-    @Test
-    void samplingRulesOnAHandMadeDistribution() {
-        double[] p = {0.1, 0.5, 0.3, 0.1};
-        Random r = new Random(1);
-        assertEquals(1, Generator.choose(p, 4, -1, SamplingSettings.greedy(1), r));
-        assertEquals(2, Generator.choose(p, 4, 1, SamplingSettings.greedy(1), r)); // the excluded id is skipped
-        assertEquals(0, Generator.choose(new double[] {0.3, 0.3, 0.4}, 2, -1, SamplingSettings.greedy(1), r)); // limit; tie -> lowest id
-        int[] topK2 = counts(p, new SamplingSettings(1, 1.0, 2, 1.0, 0, List.of()), 20000);
-        assertEquals(0, topK2[0] + topK2[3]);
-        assertEquals(0.625, topK2[1] / 20000.0, 0.015); // 0.5 / (0.5 + 0.3)
-        // top_p 0.5: the first token's mass reaches it alone; 0.7 needs the second (0.5 < 0.7 <= 0.8).
-        assertEquals(20000, counts(p, new SamplingSettings(1, 1.0, 0, 0.5, 0, List.of()), 20000)[1]);
-        int[] topP7 = counts(p, new SamplingSettings(1, 1.0, 0, 0.7, 0, List.of()), 20000);
-        assertEquals(0, topP7[0] + topP7[3]);
-        assertTrue(topP7[2] > 0);
-        // temperature 0.5 squares the probabilities: 0.01 : 0.25 : 0.09 : 0.01 (sum 0.36).
-        int[] cold = counts(p, new SamplingSettings(1, 0.5, 0, 1.0, 0, List.of()), 40000);
-        assertEquals(0.25 / 0.36, cold[1] / 40000.0, 0.012);
-        assertEquals(0.01 / 0.36, cold[3] / 40000.0, 0.005);
-    }
-
-    private static int[] counts(double[] p, SamplingSettings s, int n) {
-        Random r = new Random(99);
-        int[] c = new int[p.length];
-        for (int i = 0; i < n; i++) {
-            c[Generator.choose(p, p.length, -1, s, r)]++;
-        }
-        return c;
     }
 
     @Test

@@ -1,11 +1,10 @@
 package ai.refinery.training.serve;
 
-import ai.refinery.training.generate.Completion;
+import ai.refinery.training.decode.Completion;
 import ai.refinery.training.generate.Generator;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.generate.SamplingSettings;
+import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.generate.TinyModel;
-import ai.refinery.training.model.GptModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,7 +36,7 @@ class CompletionServerTest {
     static void start() throws Exception {
         graph = TinyModel.graph(21);
         ModelBundle bundle = new ModelBundle(graph, TinyModel.tokenizer(), "tiny");
-        ServeSettings s = new ServeSettings("127.0.0.1", 0, 2, 8, 2048, 32, 4, "");
+        ServeSettings s = new ServeSettings("127.0.0.1", 0, 2, 4, 8, 2048, 32, 4, "");
         server = CompletionServer.start(bundle, s, DEFAULTS);
     }
 
@@ -99,7 +97,7 @@ class CompletionServerTest {
         assertTrue(c.get("id").asText().startsWith("cmpl-"));
         assertEquals("tiny", c.get("model").asText());
         assertTrue(c.get("created").asLong() > 1_600_000_000L);
-        Completion expected = new Generator(graph.clone(), TinyModel.tokenizer(), TinyModel.CONTEXT)
+        Completion expected = new Generator(graph.clone(), TinyModel.tokenizer())
                 .complete("Hello", new SamplingSettings(5, 0.9, 0, 0.95, 7, List.of()));
         JsonNode choice = c.get("choices").get(0);
         assertEquals(expected.text(), choice.get("text").asText());
@@ -161,28 +159,66 @@ class CompletionServerTest {
     }
 
     @Test
+    void logprobsLogitBiasAndTheOtherSamplingFields() throws Exception {
+        int a = ai.refinery.training.tokenizer.SpecialTokens.FIRST_BYTE_ID + 'a';
+        HttpResponse<String> r = post("{\"model\":\"tiny\",\"prompt\":\"Hi\",\"max_tokens\":4,\"temperature\":0,"
+                + "\"logprobs\":3,\"logit_bias\":{\"" + a + "\":100},\"min_tokens\":4,\"frequency_penalty\":0.5,"
+                + "\"presence_penalty\":-0.5,\"repetition_penalty\":1.0,\"min_p\":0.0}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode choice = json(r).get("choices").get(0);
+        assertEquals("aaaa", choice.get("text").asText());
+        JsonNode lp = choice.get("logprobs");
+        assertEquals(4, lp.get("tokens").size());
+        assertEquals("a", lp.get("tokens").get(0).asText());
+        assertEquals(4, lp.get("token_logprobs").size());
+        assertTrue(lp.get("token_logprobs").get(0).asDouble() < 0);
+        assertEquals(3, lp.get("top_logprobs").get(0).size());
+        assertEquals(List.of(0, 1, 2, 3), List.of(lp.get("text_offset").get(0).asInt(), lp.get("text_offset").get(1).asInt(),
+                lp.get("text_offset").get(2).asInt(), lp.get("text_offset").get(3).asInt()));
+        // Without logprobs: null, as before.
+        assertTrue(json(post("{\"model\":\"tiny\",\"prompt\":\"Hi\",\"max_tokens\":2}")).get("choices").get(0)
+                .get("logprobs").isNull());
+        // The rules need a rules file: this server was started without one.
+        assertError(post("{\"model\":\"tiny\",\"prompt\":\"x\",\"rules\":true}"), 400, "rules", null);
+        assertEquals(200, post("{\"model\":\"tiny\",\"prompt\":\"x\",\"rules\":false}").statusCode());
+    }
+
+    @Test
+    void badSamplingFieldsAre400sNamingTheField() throws Exception {
+        String[][] bad = {
+                {"\"logprobs\":21", "logprobs"}, {"\"logprobs\":\"3\"", "logprobs"},
+                {"\"logit_bias\":{\"abc\":1}", "logit_bias"}, {"\"logit_bias\":{\"99999\":1}", "logit_bias"},
+                {"\"logit_bias\":{\"5\":101}", "logit_bias"}, {"\"logit_bias\":[1]", "logit_bias"},
+                {"\"min_p\":1.5", "min_p"}, {"\"min_tokens\":9", "min_tokens"},
+                {"\"frequency_penalty\":3", "frequency_penalty"}, {"\"presence_penalty\":-2.5", "presence_penalty"},
+                {"\"repetition_penalty\":0", "repetition_penalty"}, {"\"rules\":\"yes\"", "rules"},
+                {"\"echo\":true", "echo"}, {"\"top_p\":1.5", "top_p"}, {"\"stop\":[\"\"]", "stop"}};
+        for (String[] b : bad) {
+            assertError(post("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":8," + b[0] + "}"), 400, b[1], null);
+        }
+    }
+
+    @Test
     void aFailedGenerationIsA500AndTheServerRecovers() throws Exception {
         ComputationGraph g = TinyModel.graph(5);
+        // The embedding of 'z' is broken (NaN): any sequence holding a 'z' has no usable logits, and its
+        // decoding fails; other prompts decode fine.
+        INDArray emb = g.getLayer("tok_emb").getParam("W");
+        emb.getRow(ai.refinery.training.tokenizer.SpecialTokens.FIRST_BYTE_ID + 'z').assign(Double.NaN);
         try (CompletionServer one = CompletionServer.start(new ModelBundle(g, TinyModel.tokenizer(), "tiny"),
-                new ServeSettings("127.0.0.1", 0, 1, 4, 4096, 16, 4, "broken"), DEFAULTS)) {
-            // An output layer whose weights no longer fit its input: every forward pass throws.
-            var out = g.getLayer(GptModel.OUTPUT);
-            java.util.Map<String, INDArray> saved = new java.util.LinkedHashMap<>(out.paramTable());
-            java.util.Map<String, INDArray> broken = new java.util.LinkedHashMap<>(saved);
-            broken.put("W", Nd4j.create(saved.get("W").dataType(), 3, 3));
-            out.setParamTable(broken);
-            HttpResponse<String> r = post(one, "/v1/completions", "{\"model\":\"broken\",\"prompt\":\"x\"}");
+                new ServeSettings("127.0.0.1", 0, 1, 4, 4, 4096, 16, 4, "broken"), DEFAULTS)) {
+            HttpResponse<String> r = post(one, "/v1/completions", "{\"model\":\"broken\",\"prompt\":\"xz\"}");
             assertError(r, 500, null, null);
             assertTrue(json(r).get("error").get("message").asText().startsWith("generation failed"));
-            out.setParamTable(saved);
-            assertEquals(200, post(one, "/v1/completions", "{\"model\":\"broken\",\"prompt\":\"x\"}").statusCode());
+            assertEquals(200, post(one, "/v1/completions",
+                    "{\"model\":\"broken\",\"prompt\":\"x\",\"max_tokens\":1}").statusCode());
         }
     }
 
     @Test
     void aFullQueueIsAnswered503AtOnceAndNothingIsLost() throws Exception {
         try (CompletionServer one = CompletionServer.start(new ModelBundle(TinyModel.graph(3), TinyModel.tokenizer(), "t"),
-                new ServeSettings("127.0.0.1", 0, 1, 1, 4096, 16, 4, ""), DEFAULTS)) {
+                new ServeSettings("127.0.0.1", 0, 1, 1, 1, 4096, 16, 4, ""), DEFAULTS)) {
             List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 all.add(HTTP.sendAsync(HttpRequest.newBuilder(one.baseUri().resolve("/v1/completions"))

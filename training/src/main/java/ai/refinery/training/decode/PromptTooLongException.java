@@ -1,4 +1,4 @@
-package ai.refinery.training.generate;
+package ai.refinery.training.decode;
 
 /** A prompt with more tokens than the model's context length. */
 public final class PromptTooLongException extends IllegalArgumentException {
