@@ -18,9 +18,9 @@ public final class ConfigOptions {
             description = "Change one setting, e.g. --set filter.language.threshold=0.8 (repeatable; wins over --conf).")
     List<String> overrides = new ArrayList<>();
 
-    /** Whether the user set the key (in --conf or with --set) rather than leaving its default. */
-    boolean sets(String key) {
-        return Settings.user(confFile, overrides).hasPath(key);
+    /** What the user set (in --conf or with --set), without the defaults: tells a set value from a default. */
+    Config userSettings() {
+        return Settings.user(confFile, overrides);
     }
 
     /** The resolved configuration, with extra overrides that command options imply (they win). */

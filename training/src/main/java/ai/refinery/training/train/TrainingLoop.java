@@ -1,5 +1,6 @@
 package ai.refinery.training.train;
 
+import ai.refinery.core.output.Layout;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -42,10 +43,10 @@ public final class TrainingLoop {
      * Trains up to train.max_steps, or stopAt steps in total when smaller (the schedule still runs to max_steps:
      * one run split into several jobs).
      *
-     * @param run the run folder for checkpoints and metrics, or null for none
+     * @param runDir the run folder (any Hadoop FS URI) for checkpoints/ and metrics/, or null for none
      */
     public static TrainResult run(SparkSession spark, BatchSource data, Objective objective, ModelSettings model,
-                                  TrainSettings train, RunFolder run, int stopAt) {
+                                  TrainSettings train, String runDir, int stopAt) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int t = model.contextLength();
         int end = Math.min(stopAt, train.maxSteps());
@@ -56,8 +57,9 @@ public final class TrainingLoop {
         try {
             List<List<TrainingExample>> validation =
                     ParameterAveraging.minibatches(data.validation(train.evalWindows()), batch);
-            Checkpoints checkpoints = run == null ? null : run.checkpoints(train.keepCheckpoints());
-            String metricsDir = run == null ? null : run.metrics();
+            Checkpoints checkpoints = runDir == null ? null : new Checkpoints(runDir + "/" + Layout.CHECKPOINTS,
+                    spark.sparkContext().hadoopConfiguration(), train.keepCheckpoints());
+            String metricsDir = runDir == null ? null : runDir + "/" + Layout.METRICS;
             List<MetricRow> rows = new ArrayList<>();
             Optional<Checkpoints.Loaded> loaded = checkpoints != null && train.resume()
                     ? checkpoints.loadLatest() : Optional.empty();
@@ -154,14 +156,14 @@ public final class TrainingLoop {
     /**
      * Trains on packed windows (pretraining, or fine-tuning when the windows carry a loss mask) with the
      * next-token objective; see {@link #run(SparkSession, BatchSource, Objective, ModelSettings, TrainSettings,
-     * RunFolder, int)}.
+     * String, int)}.
      *
      * @throws IllegalArgumentException when the windows do not fit the model (see {@link PackedWindows})
      */
     public static TrainResult onPackedWindows(SparkSession spark, Dataset<Row> windows, ModelSettings model,
-                                              TrainSettings train, RunFolder run, int stopAt) {
+                                              TrainSettings train, String runDir, int stopAt) {
         try (PackedWindows data = new PackedWindows(windows, model.contextLength(), model.vocabSize())) {
-            return run(spark, data, new NextTokenObjective(), model, train, run, stopAt);
+            return run(spark, data, new NextTokenObjective(), model, train, runDir, stopAt);
         }
     }
 

@@ -208,7 +208,7 @@ class ParameterAveragingTest {
                 "train.eval_every = 3", "train.eval_windows = 4", "train.checkpoint_every = 5", "train.keep_checkpoints = 5",
                 "train.learning_rate = 1e-2", "train.min_learning_rate = 1e-3");
         SparkSession spark = SparkTestSession.get();
-        RunFolder run = new RunFolder(dir.toUri().toString(), spark.sparkContext().hadoopConfiguration());
+        String run = dir.toUri().toString();
         TrainResult r = TrainingLoop.onPackedWindows(spark, windows.repartition(16), model(), s, run, Integer.MAX_VALUE);
         assertEquals(List.of(3L, 5L, 6L, 7L), r.metrics().stream().map(MetricRow::step).toList());
         assertNotNull(r.metrics().get(0).valLoss());
@@ -216,7 +216,8 @@ class ParameterAveragingTest {
         assertNotNull(r.metrics().get(2).valLoss());
         assertNotNull(r.metrics().get(3).valLoss());
         assertEquals(List.of("step-000000005", "step-000000007"),
-                run.checkpoints(5).list().stream().map(p -> p.getName()).toList());
+                new Checkpoints(run + "/checkpoints", spark.sparkContext().hadoopConfiguration(), 5).list().stream()
+                        .map(p -> p.getName()).toList());
         assertEquals(7L * 60 * T, r.tokens());
 
         // The same run on another partitioning of the input ends with the same parameters.

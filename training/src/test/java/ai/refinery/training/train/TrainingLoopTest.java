@@ -42,8 +42,7 @@ class TrainingLoopTest {
 
     private static TrainResult run(ModelSettings m, TrainSettings s, String runDir, int stopAt) throws Exception {
         SparkSession spark = SparkTestSession.get();
-        RunFolder folder = runDir == null ? null : new RunFolder(runDir, spark.sparkContext().hadoopConfiguration());
-        return TrainingLoop.onPackedWindows(spark, TrainingData.windows(), m, s, folder, stopAt);
+        return TrainingLoop.onPackedWindows(spark, TrainingData.windows(), m, s, runDir, stopAt);
     }
 
     /** Mean loss per token of a model over all training windows, computed on the driver. */
