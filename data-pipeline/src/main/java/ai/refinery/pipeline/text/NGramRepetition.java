@@ -14,6 +14,8 @@ package ai.refinery.pipeline.text;
  * </ul>
  * Characters are those of the words (see {@link Spans}), so spacing and line layout do not change the result.
  *
+ * <p>{@link #measureDatatrove} gives datatrove's definitions of the same two measures instead.
+ *
  * <p>Work is pruned with one observation: if the (n+1)-gram at position i occurs elsewhere, so does the
  * n-gram at i. Only positions whose n-gram repeats are therefore candidates at n+1, and counting (n+1)-grams
  * over the candidates alone gives exact counts for every (n+1)-gram that repeats. On ordinary prose the
@@ -98,6 +100,71 @@ public final class NGramRepetition {
             candidateCount = repeated;
             top[n] = bestCount >= 2 ? (double) bestCount * bestChars / totalChars : 0.0;
             duplicated[n] = covered / totalChars;
+        }
+        return new NGramRepetition(top, duplicated);
+    }
+
+    /**
+     * datatrove's definitions (GopherRepetitionFilter), over textLength, the length of the whole text in code
+     * points:
+     * <ul>
+     *   <li>top n-gram: the most frequent n-gram (ties: the one seen first), even if it occurs once, its length
+     *       as the words joined by single spaces times its count;</li>
+     *   <li>duplicated n-grams: a left-to-right scan that remembers each n-gram it passes; an n-gram seen
+     *       before adds its words' characters and the scan jumps past it (so only later occurrences count, and
+     *       the n-grams it jumps over are not remembered).</li>
+     * </ul>
+     * Top fractions are computed for 2 <= n <= topMaxN, duplicated ones for duplicateMinN <= n <= maxN.
+     */
+    public static NGramRepetition measureDatatrove(CharSequence text, Spans words, int topMaxN, int duplicateMinN,
+                                                   int maxN, int textLength) {
+        double[] top = new double[maxN + 1];
+        double[] duplicated = new double[maxN + 1];
+        int count = words.size();
+        if (count == 0 || textLength == 0) {
+            return new NGramRepetition(top, duplicated);
+        }
+        long[] wordHash = new long[count];
+        int[] charsBefore = new int[count + 1];
+        for (int i = 0; i < count; i++) {
+            wordHash[i] = Hashing.hash(text, words.start(i), words.end(i));
+            charsBefore[i + 1] = charsBefore[i] + PythonText.length(text, words.start(i), words.end(i));
+        }
+        long[] gram = wordHash.clone();
+        for (int n = 2; n <= maxN && n <= count; n++) {
+            int positions = count - n + 1;
+            for (int i = 0; i < positions; i++) {
+                gram[i] = Hashing.combine(gram[i], wordHash[i + n - 1]);
+            }
+            if (n <= topMaxN) {
+                LongCounter counter = new LongCounter(positions);
+                int best = 0;
+                for (int i = 0; i < positions; i++) {
+                    best = Math.max(best, counter.add(gram[i]));
+                }
+                for (int i = 0; i < positions; i++) {
+                    if (counter.get(gram[i]) == best) {
+                        int chars = charsBefore[i + n] - charsBefore[i] + n - 1;
+                        top[n] = (double) chars * best / textLength;
+                        break;
+                    }
+                }
+            }
+            if (n >= duplicateMinN) {
+                LongCounter seen = new LongCounter(positions);
+                long repeated = 0;
+                int i = 0;
+                while (i < positions) {
+                    if (seen.get(gram[i]) > 0) {
+                        repeated += charsBefore[i + n] - charsBefore[i];
+                        i += n;
+                    } else {
+                        seen.add(gram[i]);
+                        i++;
+                    }
+                }
+                duplicated[n] = (double) repeated / textLength;
+            }
         }
         return new NGramRepetition(top, duplicated);
     }
