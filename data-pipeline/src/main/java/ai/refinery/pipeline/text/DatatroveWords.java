@@ -53,6 +53,8 @@ public final class DatatroveWords {
     private static final int TERMINAL = 1024;
     /** datatrove's PUNCTUATION_SET: its punctuation list, control characters and the terminal punctuation. */
     private static final int DT_PUNCT = 2048;
+    /** Unicode category So. */
+    private static final int ICON = 4096;
 
     private static final short[] FLAGS = new short[65536];
 
@@ -93,19 +95,13 @@ public final class DatatroveWords {
     };
     private static final int LONGEST_UNIT = 8;
 
-    /** The URL rule spaCy keeps whole pieces by (after affixes are gone). */
-    private static final Pattern URL = Pattern.compile(
-            "(?:[\\w+\\-.]{2,}://)?(?:\\S+(?::\\S*)?@)?(?:"
-                    + "(?!(?:10|127)(?:\\.\\d{1,3}){3})(?!(?:169\\.254|192\\.168)(?:\\.\\d{1,3}){2})"
-                    + "(?!172\\.(?:1[6-9]|2\\d|3[0-1])(?:\\.\\d{1,3}){2})"
-                    + "(?:[1-9]\\d?|1\\d\\d|2[01]\\d|22[0-3])(?:\\.(?:1?\\d{1,2}|2[0-4]\\d|25[0-5])){2}"
-                    + "(?:\\.(?:[1-9]\\d?|1\\d\\d|2[0-4]\\d|25[0-4]))"
-                    + "|(?:(?:[A-Za-z0-9\\u00a1-\\uffff][A-Za-z0-9\\u00a1-\\uffff_-]{0,62})?[A-Za-z0-9\\u00a1-\\uffff]\\.)+"
-                    + "[\\p{Ll}\\u0980-\\u09FF\\u0900-\\u097F\\u0600-\\u06FF\\u3040-\\u30FF\\u4E00-\\u9FFF\\uAC00-\\uD7AF]{2,63})"
-                    + "(?::\\d{2,5})?(?:[/?#]\\S*)?", Pattern.UNICODE_CHARACTER_CLASS);
+    /** The URL rule spaCy keeps whole pieces by (after affixes are gone); its top-level domain is lower-case alpha. */
+    private static final Pattern URL;
 
     private static final long[] SPECIAL_HASHES;
     private static final int[][] SPECIAL_SPLITS;
+    /** Whether an exception has affixes, so that the second pass re-joins it from several tokens. */
+    private static final boolean[] SPECIAL_REJOINED;
     private static final int LONGEST_SPECIAL;
 
     static {
@@ -126,6 +122,9 @@ public final class DatatroveWords {
             }
             if (isPunctCategory(c)) {
                 flags |= PUNCT;
+            }
+            if (Character.getType(c) == Character.OTHER_SYMBOL) {
+                flags |= ICON;
             }
             FLAGS[c] = (short) flags;
         }
@@ -164,11 +163,40 @@ public final class DatatroveWords {
             }
         }
 
+        StringBuilder lower = new StringBuilder();
+        for (int c = 0; c < 65536; c++) {
+            if ((FLAGS[c] & LOWER) != 0 && (c == 0 || (FLAGS[c - 1] & LOWER) == 0)) {
+                int last = c;
+                while (last + 1 < 65536 && (FLAGS[last + 1] & LOWER) != 0) {
+                    last++;
+                }
+                lower.append(String.format("\\x{%X}-\\x{%X}", c, last));
+            }
+        }
+        URL = Pattern.compile(
+                "(?:[\\w+\\-.]{2,}://)?(?:\\S+(?::\\S*)?@)?(?:"
+                        + "(?!(?:10|127)(?:\\.\\d{1,3}){3})(?!(?:169\\.254|192\\.168)(?:\\.\\d{1,3}){2})"
+                        + "(?!172\\.(?:1[6-9]|2\\d|3[0-1])(?:\\.\\d{1,3}){2})"
+                        + "(?:[1-9]\\d?|1\\d\\d|2[01]\\d|22[0-3])(?:\\.(?:1?\\d{1,2}|2[0-4]\\d|25[0-5])){2}"
+                        + "(?:\\.(?:[1-9]\\d?|1\\d\\d|2[0-4]\\d|25[0-4]))"
+                        + "|(?:(?:[A-Za-z0-9\\u00a1-\\uffff][A-Za-z0-9\\u00a1-\\uffff_-]{0,62})?[A-Za-z0-9\\u00a1-\\uffff]\\.)+"
+                        + "[" + lower + "]{2,63})"
+                        + "(?::\\d{2,5})?(?:[/?#]\\S*)?", Pattern.UNICODE_CHARACTER_CLASS);
+
         Specials specials = new Specials();
         specials.build();
         SPECIAL_HASHES = specials.hashes;
         SPECIAL_SPLITS = specials.splits;
         LONGEST_SPECIAL = specials.longest;
+        SPECIAL_REJOINED = new boolean[specials.keys.size()];
+        for (int i = 0; i < specials.keys.size(); i++) {
+            String key = specials.keys.get(i);
+            int index = Arrays.binarySearch(SPECIAL_HASHES, Hashing.hash(key));
+            if (index >= 0) {
+                SPECIAL_REJOINED[index] = prefixLength(key, 0, key.length()) > 0 || suffixLength(key, 0, key.length()) > 0
+                        || nextInfix(key, 0, key.length(), 0, null) >= 0;
+            }
+        }
     }
 
     private DatatroveWords() {
@@ -195,7 +223,11 @@ public final class DatatroveWords {
             while (i < to && !isSpace(text, i)) {
                 i++;
             }
+            int first = spans.size();
             tokenizePiece(text, start, i, spans, affixes);
+            if (spans.size() - first >= 2) {
+                mergeSpecials(text, spans, first);
+            }
         }
         return spans;
     }
@@ -310,26 +342,38 @@ public final class DatatroveWords {
         }
     }
 
-    /** spaCy's "alphabetic" scripts: Latin, Greek, Cyrillic and the uncased scripts it lists. */
+    /** Cyrillic letters spaCy lists (Russian, Tatar, Ukrainian, Macedonian) beyond А-я, Ё and ё. */
+    private static final String CYRILLIC_EXTRA = "\u04D9\u04E9\u04AF\u0497\u04A3\u04BB\u04D8\u04E8\u04AE\u0496\u04A2\u04BA"
+            + "\u0456\u0457\u0454\u0491\u0406\u0407\u0404\u0490"
+            + "\u0453\u0455\u0458\u0459\u045A\u045C\u0450\u045D\u0403\u0405\u0408\u0409\u040A\u040C\u0400\u040D";
+    /** Accented Greek letters spaCy lists beyond α-ω and Α-Ω. */
+    private static final String GREEK_EXTRA = "\u03AC\u03AD\u03AF\u03CC\u03CE\u03AE\u03CD\u0386\u0388\u038A\u038C\u038F\u0389\u038E";
+
+    /** spaCy's "alphabetic" characters: its Latin, Greek and Cyrillic letters and the uncased scripts it lists. */
     private static boolean isAlphaCodePoint(int c) {
         if (c < 0x80) {
             return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         }
-        if ((c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x250 && c <= 0x2AF)
-                || (c >= 0x1D00 && c <= 0x1D9A) || (c >= 0x1E00 && c <= 0x1EFF) || (c >= 0x2C60 && c <= 0x2C7F)
-                || (c >= 0xA722 && c <= 0xA7FF) || (c >= 0xAB30 && c <= 0xAB64) || (c >= 0xFF21 && c <= 0xFF3A)
+        if ((c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7 && !(c >= 0x1C0 && c <= 0x1C3))
+                || (c >= 0x250 && c <= 0x2AF) || (c >= 0x1D00 && c <= 0x1D25) || (c >= 0x1D6B && c <= 0x1D77)
+                || (c >= 0x1D79 && c <= 0x1D9A) || (c >= 0x1E00 && c <= 0x1EFF) || (c >= 0x2C60 && c <= 0x2C7B)
+                || c == 0x2C7E || c == 0x2C7F || (c >= 0xA722 && c <= 0xA76F) || (c >= 0xA771 && c <= 0xA787)
+                || (c >= 0xA78B && c <= 0xA78E) || (c >= 0xA790 && c <= 0xA7B9) || c == 0xA7FA
+                || (c >= 0xAB30 && c <= 0xAB5A) || (c >= 0xAB60 && c <= 0xAB64) || (c >= 0xFF21 && c <= 0xFF3A)
                 || (c >= 0xFF41 && c <= 0xFF5A)) {
-            return Character.isLetter(c);
+            return true;
         }
-        if ((c >= 0x386 && c <= 0x3CE) || (c >= 0x400 && c <= 0x45F) || c == 0x490 || c == 0x491 || c == 0x496
-                || c == 0x497 || c == 0x4A2 || c == 0x4A3 || c == 0x4AE || c == 0x4AF || c == 0x4BA || c == 0x4BB
-                || c == 0x4D8 || c == 0x4D9 || c == 0x4E8 || c == 0x4E9) {
-            return Character.isLetter(c);
+        if ((c >= 0x410 && c <= 0x44F) || c == 0x401 || c == 0x451 || (c >= 0x391 && c <= 0x3A9) || (c >= 0x3B1 && c <= 0x3C9)) {
+            return true;
+        }
+        if ((c >= 0x386 && c <= 0x4E9) && (CYRILLIC_EXTRA.indexOf(c) >= 0 || GREEK_EXTRA.indexOf(c) >= 0)) {
+            return true;
         }
         return (c >= 0x1200 && c <= 0x137F) || (c >= 0x980 && c <= 0x9FF) || (c >= 0x591 && c <= 0x5F4)
                 || (c >= 0xFB1D && c <= 0xFB4F) || (c >= 0x620 && c <= 0x64A) || (c >= 0x66E && c <= 0x6D5)
                 || (c >= 0x6E5 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F) || (c >= 0x8A0 && c <= 0x8BD)
-                || (c >= 0xFB50 && c <= 0xFDFB) || (c >= 0xFE70 && c <= 0xFEFC) || (c >= 0xD80 && c <= 0xDFF)
+                || (c >= 0xFB50 && c <= 0xFBB1) || (c >= 0xFBD3 && c <= 0xFD3D) || (c >= 0xFD50 && c <= 0xFDC7)
+                || (c >= 0xFDF0 && c <= 0xFDFB) || (c >= 0xFE70 && c <= 0xFEFC) || (c >= 0xD80 && c <= 0xDFF)
                 || (c >= 0x900 && c <= 0x97F) || (c >= 0xC80 && c <= 0xCFF) || (c >= 0xB80 && c <= 0xBFF)
                 || (c >= 0xC00 && c <= 0xC7F) || (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0x1100 && c <= 0x11FF)
                 || (c >= 0x3040 && c <= 0x30FF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF)
@@ -345,14 +389,14 @@ public final class DatatroveWords {
         return c >= '0' && c <= '9';
     }
 
-    /** An emoji or other pictograph outside the BMP: spaCy's "icons", split off anywhere. */
+    /** A symbol of category So (©, °, ™, emoji...): spaCy's "icons", split off anywhere. Its length or 0. */
     private static int iconLength(CharSequence text, int i, int end) {
         char c = text.charAt(i);
         if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
             int cp = Character.toCodePoint(c, text.charAt(i + 1));
             return Character.getType(cp) == Character.OTHER_SYMBOL ? 2 : 0;
         }
-        return 0;
+        return (FLAGS[c] & ICON) != 0 ? 1 : 0;
     }
 
     /** Prefix ends and suffix starts of the piece being split, reused across pieces. */
@@ -518,6 +562,8 @@ public final class DatatroveWords {
             best = 2;
         } else if (Character.isLowSurrogate(c) && e - 2 >= s) {
             best = iconLength(text, e - 2, e);
+        } else if ((f & ICON) != 0) {
+            best = 1;
         }
         // Units and currency after a number: the longest one wins (the leftmost match).
         if (e - s >= 2 && !isDigit(c)) {
@@ -539,6 +585,39 @@ public final class DatatroveWords {
             }
         }
         return true;
+    }
+
+    /**
+     * spaCy's second pass: a run of tokens of one piece that spells an exception ("(", "=" -> "(=") is retokenized
+     * as the exception says, longest run first from the left.
+     */
+    private static void mergeSpecials(CharSequence text, Spans spans, int first) {
+        int n = spans.size() - first;
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        for (int k = 0; k < n; k++) {
+            starts[k] = spans.start(first + k);
+            ends[k] = spans.end(first + k);
+        }
+        spans.truncate(first);
+        int k = 0;
+        while (k < n) {
+            int merged = -1;
+            for (int j = n - 1; j > k && ends[k] - starts[k] <= 2; j--) {
+                int special = ends[j] - starts[k] <= LONGEST_SPECIAL ? special(text, starts[k], ends[j]) : -1;
+                if (special >= 0 && SPECIAL_REJOINED[special]) {
+                    addSpecial(spans, starts[k], SPECIAL_SPLITS[special]);
+                    merged = j;
+                    break;
+                }
+            }
+            if (merged < 0) {
+                spans.add(starts[k], ends[k]);
+                k++;
+            } else {
+                k = merged + 1;
+            }
+        }
     }
 
     /** Adds text[s, e) split at its infixes (or whole, for a URL or a piece without infixes). */
@@ -732,6 +811,9 @@ public final class DatatroveWords {
                     + "La. Ltd. Mar. Mass. Md. Messrs. Mich. Minn. Miss. Mo. Mont. Mr. Mrs. Ms. Mt. N.C. N.D. N.H. N.J. "
                     + "N.M. N.Y. Neb. Nebr. Nev. Nov. Oct. Okla. Ore. Pa. Ph.D. Prof. Rep. Rev. S.C. Sen. Sep. Sept. St. "
                     + "Tenn. Va. Wash. Wis. a.m. co. e.g. i.e. p.m. v.s. vs. \u00E4. \u00F6. \u00FC. ._. "
+                    + "'d 'll 're 's 'S 've \u2019d \u2019ll \u2019re \u2019s \u2019S \u2018s \u2018S ' \u2019 ll em nuff ol Ol ol' Ol' "
+                    + "Doin Doin' doin doin' Goin Goin' goin goin' Havin Havin' havin havin' Lovin Lovin' lovin lovin' "
+                    + "Nothin Nothin' nothin nothin' Nuthin Nuthin' nuthin nuthin' Somethin Somethin' somethin somethin' "
                     + "and/or w/o C++ '' \u2019\u2019 'em \u2019em 'bout \u2019bout 'cause \u2019cause 'cos 'coz 'cuz "
                     + "o'clock O'clock o\u2019clock O\u2019clock ma'am Ma'am ma\u2019am Ma\u2019am 'nuff \u2019nuff 0.0 0.o "
                     + ":) :-) ;) ;-) :( :-( :D :-D :P :-P :p :-p :/ :-/ :| :-| :o :O :-o :-O :* :-* :') :'( :] :[ "

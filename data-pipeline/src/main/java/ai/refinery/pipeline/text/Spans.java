@@ -44,6 +44,11 @@ public final class Spans {
         return ends[i] - starts[i];
     }
 
+    /** Drops the regions from index size on. */
+    void truncate(int newSize) {
+        size = Math.min(size, newSize);
+    }
+
     void add(int start, int end) {
         if (size == starts.length) {
             int capacity = size * 2;
