@@ -803,7 +803,7 @@ public final class DatatroveWords {
                 }
             }
             for (String degrees : new String[] {"C", "F", "K", "c", "f", "k"}) {
-                add("\u00B0" + degrees + ".");
+                add("\u00B0", degrees, ".");
             }
             // Single pieces that would otherwise be split: abbreviations, letters with a period, emoticons.
             for (String word : ("Adm. Ak. Ala. Apr. Ariz. Ark. Aug. Bros. Calif. Co. Colo. Conn. Corp. D.C. Dec. Del. Dr. "

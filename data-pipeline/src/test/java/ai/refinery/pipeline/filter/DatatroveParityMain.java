@@ -23,9 +23,9 @@ import java.util.TreeMap;
 /**
  * The datatrove parity benchmark's Java side (bench/datatrove-parity.sh runs it):
  * <pre>
- * DatatroveParityMain export CORPUS.jsonl [HANDBOOK_DIR]
+ * DatatroveParityMain export CORPUS.jsonl [--handbook DIR] [--mail DIR]
  *     writes the parity corpus ({@link ParityCorpus}) as JSONL {id, kind, text} for datatrove
- * DatatroveParityMain compare DECISIONS.tsv [HANDBOOK_DIR] [--fixture OUT.tsv]
+ * DatatroveParityMain compare DECISIONS.tsv [--handbook DIR] [--mail DIR] [--fixture OUT.tsv]
  *     runs Refinery's four stages in both definition modes on the same texts, prints agreement with
  *     datatrove's decisions per filter, disagreements by rule and examples; --fixture writes datatrove's
  *     decisions on the build's corpora (not the handbook) as the test fixture of {@link DatatroveParityTest}
@@ -38,22 +38,28 @@ public final class DatatroveParityMain {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: export CORPUS.jsonl [HANDBOOK_DIR] | compare DECISIONS.tsv [HANDBOOK_DIR] [--fixture OUT.tsv]");
+            System.err.println("usage: export CORPUS.jsonl [--handbook DIR] [--mail DIR]"
+                    + " | compare DECISIONS.tsv [--handbook DIR] [--mail DIR] [--fixture OUT.tsv]");
             System.exit(2);
         }
         Path handbook = null;
+        Path mail = null;
         Path fixture = null;
         for (int i = 2; i < args.length; i++) {
-            if (args[i].equals("--fixture")) {
-                fixture = Path.of(args[++i]);
-            } else {
-                handbook = Path.of(args[i]);
+            switch (args[i]) {
+                case "--fixture" -> fixture = Path.of(args[++i]);
+                case "--handbook" -> handbook = Path.of(args[++i]);
+                case "--mail" -> mail = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         List<Document> docs = new ArrayList<>(ParityCorpus.fromBuildCorpora(ParityCorpus.corporaRoot()));
         int buildDocs = docs.size();
         if (handbook != null) {
             docs.addAll(ParityCorpus.handbook(handbook));
+        }
+        if (mail != null) {
+            docs.addAll(ParityCorpus.mail(mail));
         }
         if (args[0].equals("export")) {
             export(docs, Path.of(args[1]));

@@ -32,7 +32,8 @@ import java.util.zip.GZIPInputStream;
  *   <li>{@code tsv/N}: the short texts of Tika's text-test.tsv;</li>
  *   <li>{@code warc/FILE/RECORD}: the Common Crawl and other WARC test records, extracted.</li>
  * </ul>
- * Optionally (benchmark only) {@code handbook/LOCALE/PAGE}: the Debian Administrator's Handbook pages.
+ * Optionally (benchmark only, bench/fetch-data.sh fetches them): {@code handbook/LOCALE/PAGE}, the Debian
+ * Administrator's Handbook pages, and {@code mail/FILE}, the messages of CPython's email tests, each file whole.
  * Ids are stable: they name the source and position, never a counter over the whole corpus.
  */
 public final class ParityCorpus {
@@ -127,6 +128,16 @@ public final class ParityCorpus {
                     add(docs, "handbook/" + name + "/" + pages.get(i).getFileName(), text, "web page");
                 }
             }
+        }
+        return docs;
+    }
+
+    /** The e-mail messages under dir (bench/data/mail), each file one document as the text reader reads it. */
+    public static List<Document> mail(Path dir) throws IOException {
+        List<Document> docs = new ArrayList<>();
+        for (Path file : list(dir, ".txt")) {
+            byte[] bytes = Files.readAllBytes(file);
+            add(docs, "mail/" + file.getFileName(), new String(bytes, StandardCharsets.UTF_8), "mail");
         }
         return docs;
     }
