@@ -46,8 +46,6 @@ public final class C4QualityFilter implements DocumentFilter {
     private static final PhraseMatcher LOREM_IPSUM = PhraseMatcher.of(List.of("lorem ipsum"));
     private static final PhraseMatcher JAVASCRIPT = PhraseMatcher.of(List.of("javascript"));
     private final boolean filterJavascript;
-    /** The policy phrases alone (datatrove checks "javascript" between "lorem ipsum" and "{"). */
-    private final PhraseMatcher policyPhrases;
     private final boolean filterLoremIpsum;
     private final boolean filterCurlyBracket;
     private final int minSentences;
@@ -71,7 +69,6 @@ public final class C4QualityFilter implements DocumentFilter {
         }
         this.lineDropPhrases = PhraseMatcher.of(dropPhrases);
         this.filterJavascript = filterJavascript;
-        this.policyPhrases = PhraseMatcher.of(policyPhrases);
         this.filterLoremIpsum = filterLoremIpsum;
         this.filterCurlyBracket = filterCurlyBracket;
         this.minSentences = minSentences;
@@ -191,13 +188,14 @@ public final class C4QualityFilter implements DocumentFilter {
             if (filterLoremIpsum && LOREM_IPSUM.find(line, start, end) != null) {
                 return Outcome.reject(document, "lorem_ipsum", "contains 'lorem ipsum'");
             }
-            if (filterJavascript && JAVASCRIPT.find(line, start, end) != null) {
-                continue;
-            }
-            if (filterCurlyBracket && indexOf(line, '{', start, end) >= 0) {
+            // datatrove's order: "javascript" drops the line, then "{" rejects the document, then a policy phrase
+            // drops the line. One matcher finds either phrase; "javascript" is told apart only when it matters.
+            boolean dropPhrase = lineDropPhrases.find(line, start, end) != null;
+            boolean curly = filterCurlyBracket && indexOf(line, '{', start, end) >= 0;
+            if (curly && !(dropPhrase && filterJavascript && JAVASCRIPT.find(line, start, end) != null)) {
                 return Outcome.reject(document, "curly_bracket", "contains '{'");
             }
-            if (policyPhrases.find(line, start, end) != null) {
+            if (dropPhrase) {
                 continue;
             }
             sentences += DatatroveWords.countSentences(line, start, end);
@@ -229,7 +227,10 @@ public final class C4QualityFilter implements DocumentFilter {
                 i++;
             }
             count++;
-            longest = Math.max(longest, PythonText.length(text, wordStart, i));
+            // Code points never outnumber UTF-16 units: count them only for words that might be the longest.
+            if (i - wordStart > longest) {
+                longest = Math.max(longest, PythonText.length(text, wordStart, i));
+            }
         }
         words[0] = count;
         words[1] = longest;

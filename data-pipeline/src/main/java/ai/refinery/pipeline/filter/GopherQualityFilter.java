@@ -158,11 +158,12 @@ public final class GopherQualityFilter implements DocumentFilter {
 
         if (datatrove) {
             // Two ratios over all words, '#' first.
-            double hashes = (double) count(text, '#') / allWords;
+            int hashCount = count(text, '#');
+            double hashes = (double) hashCount / allWords;
             if (hashes > maxSymbolWordRatio) {
                 return Outcome.reject(document, "symbol_word_ratio", "'#' " + Details.above(hashes, maxSymbolWordRatio));
             }
-            double ellipses = (double) (countSymbols(text) - count(text, '#')) / allWords;
+            double ellipses = (double) (countSymbols(text) - hashCount) / allWords;
             if (ellipses > maxSymbolWordRatio) {
                 return Outcome.reject(document, "symbol_word_ratio", "ellipsis " + Details.above(ellipses, maxSymbolWordRatio));
             }

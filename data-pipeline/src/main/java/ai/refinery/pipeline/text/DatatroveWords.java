@@ -55,8 +55,14 @@ public final class DatatroveWords {
     private static final int DT_PUNCT = 2048;
     /** Unicode category So. */
     private static final int ICON = 4096;
+    /** A character an infix can start with. */
+    private static final int INFIX_START = 8192;
+    /** A letter that no affix, infix or unit rule involves. */
+    private static final int PLAIN_LETTER = 16384;
+    /** An ASCII digit. */
+    private static final int PLAIN_DIGIT = 32768;
 
-    private static final short[] FLAGS = new short[65536];
+    private static final int[] FLAGS = new int[65536];
 
     private static final String PUNCT_CHARS = "\u2026,:;!?\u00BF\u061F\u00A1()[]{}<>_#*&\u3002\uFF1F\uFF01\uFF0C\u3001\uFF1B\uFF1A\uFF5E\u00B7\u0964\u060C\u06D4\u061B\u066A";
     private static final String QUOTE_CHARS = "'\"\u201D\u201C`\u2018\u00B4\u2019\u201A,\u201E\u00BB\u00AB\u300C\u300D\u300E\u300F\uFF08\uFF09\u3014\u3015\u3010\u3011\u300A\u300B\u3008\u3009\u2329\u232A\u27E6\u27E7";
@@ -100,6 +106,10 @@ public final class DatatroveWords {
 
     private static final long[] SPECIAL_HASHES;
     private static final int[][] SPECIAL_SPLITS;
+    /** Pairs (first char & 0x7F, last char & 0x7F) that some exception has: a cheap test before hashing. */
+    private static final boolean[] SPECIAL_ENDS = new boolean[128 * 128];
+    /** First characters (& 0x7F) of the exceptions the second pass may re-join. */
+    private static final boolean[] REJOINED_FIRST = new boolean[128];
     /** Whether an exception has affixes, so that the second pass re-joins it from several tokens. */
     private static final boolean[] SPECIAL_REJOINED;
     private static final int LONGEST_SPECIAL;
@@ -124,9 +134,12 @@ public final class DatatroveWords {
                 flags |= PUNCT;
             }
             if (Character.getType(c) == Character.OTHER_SYMBOL) {
-                flags |= ICON;
+                flags |= ICON | INFIX_START;
             }
-            FLAGS[c] = (short) flags;
+            if (Character.isSurrogate((char) c) || ".\u2026+*^-,:<>=/\u2013\u2014~".indexOf(c) >= 0) {
+                flags |= INFIX_START;
+            }
+            FLAGS[c] = flags;
         }
         for (char c : PUNCT_CHARS.toCharArray()) {
             FLAGS[c] |= PREFIX | SUFFIX | BEFORE_PERIOD;
@@ -183,18 +196,33 @@ public final class DatatroveWords {
                         + "[" + lower + "]{2,63})"
                         + "(?::\\d{2,5})?(?:[/?#]\\S*)?", Pattern.UNICODE_CHARACTER_CLASS);
 
+        for (int c = 0; c < 65536; c++) {
+            if (Character.isLetter(c) && (FLAGS[c] & (PREFIX | SUFFIX | QUOTE | ICON | INFIX_START | SPACE | PUNCT)) == 0) {
+                FLAGS[c] |= PLAIN_LETTER;
+            }
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            FLAGS[c] |= PLAIN_DIGIT;
+        }
+
         Specials specials = new Specials();
         specials.build();
         SPECIAL_HASHES = specials.hashes;
         SPECIAL_SPLITS = specials.splits;
         LONGEST_SPECIAL = specials.longest;
         SPECIAL_REJOINED = new boolean[specials.keys.size()];
+        for (String key : specials.keys) {
+            SPECIAL_ENDS[(key.charAt(0) & 0x7F) << 7 | (key.charAt(key.length() - 1) & 0x7F)] = true;
+        }
         for (int i = 0; i < specials.keys.size(); i++) {
             String key = specials.keys.get(i);
             int index = Arrays.binarySearch(SPECIAL_HASHES, Hashing.hash(key));
             if (index >= 0) {
                 SPECIAL_REJOINED[index] = prefixLength(key, 0, key.length()) > 0 || suffixLength(key, 0, key.length()) > 0
                         || nextInfix(key, 0, key.length(), 0, null) >= 0;
+                if (SPECIAL_REJOINED[index]) {
+                    REJOINED_FIRST[key.charAt(0) & 0x7F] = true;
+                }
             }
         }
     }
@@ -204,17 +232,34 @@ public final class DatatroveWords {
 
     /** The words of text. */
     public static Spans words(CharSequence text) {
+        if (text instanceof String) {
+            // The stages of one chain often tokenise the same document one after another: keep the last result.
+            Memo memo = LAST.get();
+            if (memo.text != text) {
+                memo.words = words(text, 0, text.length());
+                memo.text = (String) text;
+            }
+            return memo.words;
+        }
         return words(text, 0, text.length());
     }
+
+    /** The last document tokenised on this thread (by identity) and its words; Spans cannot be changed by callers. */
+    private static final class Memo {
+        String text;
+        Spans words;
+    }
+
+    private static final ThreadLocal<Memo> LAST = ThreadLocal.withInitial(Memo::new);
 
     /** The words of text[from, to). */
     public static Spans words(CharSequence text, int from, int to) {
         Spans spans = new Spans((to - from) / 5 + 4);
-        Affixes affixes = new Affixes();
+        Affixes affixes = null;
         int i = from;
         while (i < to) {
             while (i < to && isSpace(text, i)) {
-                i += Character.charCount(Character.codePointAt(text, i));
+                i++;
             }
             if (i >= to) {
                 break;
@@ -223,40 +268,122 @@ public final class DatatroveWords {
             while (i < to && !isSpace(text, i)) {
                 i++;
             }
-            int first = spans.size();
-            tokenizePiece(text, start, i, spans, affixes);
-            if (spans.size() - first >= 2) {
-                mergeSpecials(text, spans, first);
+            if (affixes == null) {
+                affixes = new Affixes();
             }
+            piece(text, start, i, spans, affixes);
         }
         return spans;
     }
 
+    /** Appends the words of the whitespace-free piece text[start, end) to spans. */
+    private static void piece(CharSequence text, int start, int end, Spans spans, Affixes affixes) {
+        // Fast path: a piece of letters only, or of digits only, is one word unless it is an exception.
+        int i = start;
+        int kinds = 0;
+        while (i < end) {
+            int f = FLAGS[text.charAt(i)];
+            if ((f & (PLAIN_LETTER | PLAIN_DIGIT)) == 0) {
+                break;
+            }
+            kinds |= f;
+            i++;
+        }
+        if (i == end && (kinds & (PLAIN_LETTER | PLAIN_DIGIT)) != (PLAIN_LETTER | PLAIN_DIGIT)) {
+            int special = special(text, start, end);
+            if (special < 0) {
+                spans.add(start, end);
+            } else {
+                addSpecial(spans, start, SPECIAL_SPLITS[special]);
+            }
+            return;
+        }
+        // Second fast path: letters and one final , ; : ! ? ) or . (the commonest pieces of prose).
+        if ((kinds & PLAIN_DIGIT) == 0 && i - start >= 2 && i + 1 == end && ",;:!?).".indexOf(text.charAt(i)) >= 0
+                && special(text, start, end) < 0) {
+            boolean split = text.charAt(i) != '.' || (FLAGS[text.charAt(i - 1)] & LOWER) != 0
+                    || ((FLAGS[text.charAt(i - 1)] & UPPER) != 0 && (FLAGS[text.charAt(i - 2)] & UPPER) != 0);
+            if (!split) {
+                spans.add(start, end);
+                return;
+            }
+            if (special(text, start, i) < 0) {
+                spans.add(start, i);
+                spans.add(i, end);
+                return;
+            }
+        }
+        int first = spans.size();
+        tokenizePiece(text, start, end, spans, affixes);
+        if (spans.size() - first >= 2) {
+            mergeSpecials(text, spans, first);
+        }
+    }
+
     /** The number of words of text[from, to). */
     public static int countWords(CharSequence text, int from, int to) {
+        if (from == 0 && to == text.length()) {
+            return words(text).size();
+        }
         return words(text, from, to).size();
     }
 
     /**
      * The number of sentences spaCy's sentencizer finds in text[from, to): 0 for text without words, else one
-     * plus the number of words, neither punctuation nor sentence-final, that follow a sentence-final word.
+     * plus the number of words, neither punctuation nor sentence-final, that follow a sentence-final word. Only
+     * whitespace-separated pieces holding a sentence-final mark are tokenised: in any other piece every word is
+     * not sentence-final, and some word is not punctuation exactly when some character is not.
      */
     public static int countSentences(CharSequence text, int from, int to) {
-        Spans words = words(text, from, to);
-        if (words.size() == 0) {
-            return 0;
-        }
-        int sentences = 1;
+        Spans pieceWords = null;
+        Affixes affixes = null;
+        int sentences = 0;
         boolean seenEnd = false;
-        for (int w = 0; w < words.size(); w++) {
-            int start = words.start(w);
-            int end = words.end(w);
-            boolean sentenceEnd = isSentenceEndWord(text, start, end);
-            if (seenEnd && !sentenceEnd && !isPunctWord(text, start, end)) {
-                sentences++;
-                seenEnd = false;
-            } else if (sentenceEnd) {
-                seenEnd = true;
+        int i = from;
+        while (i < to) {
+            while (i < to && isSpace(text, i)) {
+                i++;
+            }
+            if (i >= to) {
+                break;
+            }
+            int start = i;
+            boolean hasEnd = false;
+            boolean hasNonPunct = false;
+            while (i < to && !isSpace(text, i)) {
+                char c = text.charAt(i);
+                int f = FLAGS[c];
+                hasEnd |= (f & SENTENCE_END) != 0 || Character.isSurrogate(c);
+                hasNonPunct |= (f & PUNCT) == 0;
+                i++;
+            }
+            if (!hasEnd) {
+                if (sentences == 0 || (seenEnd && hasNonPunct && !isPunctWord(text, start, i))) {
+                    sentences++;
+                    seenEnd = false;
+                }
+                continue;
+            }
+            if (pieceWords == null) {
+                pieceWords = new Spans(16);
+                affixes = new Affixes();
+            }
+            pieceWords.truncate(0);
+            piece(text, start, i, pieceWords, affixes);
+            Spans words = pieceWords;
+            for (int w = 0; w < words.size(); w++) {
+                int ws = words.start(w);
+                int we = words.end(w);
+                boolean sentenceEnd = isSentenceEndWord(text, ws, we);
+                if (sentences == 0) {
+                    sentences = 1;
+                    seenEnd = sentenceEnd;
+                } else if (seenEnd && !sentenceEnd && !isPunctWord(text, ws, we)) {
+                    sentences++;
+                    seenEnd = false;
+                } else if (sentenceEnd) {
+                    seenEnd = true;
+                }
             }
         }
         return sentences;
@@ -317,7 +444,11 @@ public final class DatatroveWords {
 
     /** Python's str.isspace for the code point at i. */
     static boolean isSpace(CharSequence text, int i) {
-        char c = text.charAt(i);
+        return (FLAGS[text.charAt(i)] & SPACE) != 0;
+    }
+
+    /** Python's str.isspace for one character (surrogates are never space). */
+    static boolean isSpace(char c) {
         return (FLAGS[c] & SPACE) != 0;
     }
 
@@ -433,10 +564,12 @@ public final class DatatroveWords {
         int s = start;
         int e = end;
         int lastSize = -1;
+        boolean checked = true; // text[s, e) is known not to be an exception
         while (s < e && e - s != lastSize) {
-            if (special(text, s, e) >= 0) {
+            if (!checked && special(text, s, e) >= 0) {
                 break;
             }
+            checked = false;
             lastSize = e - s;
             int pre = prefixLength(text, s, e);
             if (pre != 0 && s + pre < e && special(text, s + pre, e) >= 0) {
@@ -469,7 +602,7 @@ public final class DatatroveWords {
             from = affixes.prefixEnds[p];
         }
         if (s < e) {
-            int middle = special(text, s, e);
+            int middle = s == start && e == end ? -1 : special(text, s, e);
             if (middle >= 0) {
                 addSpecial(out, s, SPECIAL_SPLITS[middle]);
             } else {
@@ -492,7 +625,8 @@ public final class DatatroveWords {
 
     /** The index of text[start, end) among the tokenizer exceptions, or -1. */
     private static int special(CharSequence text, int start, int end) {
-        if (end - start > LONGEST_SPECIAL || end <= start) {
+        if (end - start > LONGEST_SPECIAL || end <= start
+                || !SPECIAL_ENDS[(text.charAt(start) & 0x7F) << 7 | (text.charAt(end - 1) & 0x7F)]) {
             return -1;
         }
         int index = Arrays.binarySearch(SPECIAL_HASHES, Hashing.hash(text, start, end));
@@ -566,7 +700,7 @@ public final class DatatroveWords {
             best = 1;
         }
         // Units and currency after a number: the longest one wins (the leftmost match).
-        if (e - s >= 2 && !isDigit(c)) {
+        if (e - s >= 2 && !isDigit(c) && digitNearEnd(text, s, e)) {
             for (String unit : UNITS_AND_CURRENCY) {
                 int n = unit.length();
                 int at = e - n;
@@ -576,6 +710,16 @@ public final class DatatroveWords {
             }
         }
         return best;
+    }
+
+    /** Whether one of the LONGEST_UNIT + 1 last characters of text[s, e) is a digit (a unit can follow it). */
+    private static boolean digitNearEnd(CharSequence text, int s, int e) {
+        for (int i = Math.max(s, e - LONGEST_UNIT - 1); i < e; i++) {
+            if (isDigit(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean regionMatches(CharSequence text, int at, String s) {
@@ -592,6 +736,13 @@ public final class DatatroveWords {
      * as the exception says, longest run first from the left.
      */
     private static void mergeSpecials(CharSequence text, Spans spans, int first) {
+        boolean candidate = false;
+        for (int k = first; k < spans.size() - 1 && !candidate; k++) {
+            candidate = spans.end(k) - spans.start(k) <= 2 && REJOINED_FIRST[text.charAt(spans.start(k)) & 0x7F];
+        }
+        if (!candidate) {
+            return;
+        }
         int n = spans.size() - first;
         int[] starts = new int[n];
         int[] ends = new int[n];
@@ -623,7 +774,8 @@ public final class DatatroveWords {
     /** Adds text[s, e) split at its infixes (or whole, for a URL or a piece without infixes). */
     private static void splitInfixes(CharSequence text, int s, int e, Spans out) {
         int first = nextInfix(text, s, e, s, null);
-        if (first < 0 || (e - s > 3 && URL.matcher(text.subSequence(s, e)).matches())) {
+        // A URL has a '.' before its domain (or is an IP address, dots too): only pieces with one are matched.
+        if (first < 0 || (e - s > 3 && hasPeriod(text, s, e) && URL.matcher(text).region(s, e).matches())) {
             out.add(s, e);
             return;
         }
@@ -653,9 +805,21 @@ public final class DatatroveWords {
         }
     }
 
+    private static boolean hasPeriod(CharSequence text, int s, int e) {
+        for (int i = s; i < e; i++) {
+            if (text.charAt(i) == '.') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The position of the first infix at or after i in text[s, e), its length in match[0]; -1 if none. */
     private static int nextInfix(CharSequence text, int s, int e, int i, int[] match) {
         for (; i < e; i++) {
+            if ((FLAGS[text.charAt(i)] & INFIX_START) == 0) {
+                continue;
+            }
             int length = infixAt(text, s, e, i);
             if (length > 0) {
                 if (match != null) {

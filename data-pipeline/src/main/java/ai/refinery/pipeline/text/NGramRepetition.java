@@ -126,44 +126,71 @@ public final class NGramRepetition {
         }
         long[] wordHash = new long[count];
         int[] charsBefore = new int[count + 1];
+        boolean noSurrogates = textLength == text.length();
         for (int i = 0; i < count; i++) {
-            wordHash[i] = Hashing.hash(text, words.start(i), words.end(i));
-            charsBefore[i + 1] = charsBefore[i] + PythonText.length(text, words.start(i), words.end(i));
+            int start = words.start(i);
+            int end = words.end(i);
+            wordHash[i] = Hashing.hash(text, start, end);
+            charsBefore[i + 1] = charsBefore[i] + (noSurrogates ? end - start : PythonText.length(text, start, end));
         }
+        // As in measure: only positions whose (n-1)-gram repeats can hold a repeated n-gram. An n-gram that occurs
+        // once is never "seen before" in the scan, so the scan needs to remember repeated n-grams only.
         long[] gram = wordHash.clone();
+        int[] candidates = new int[count];
+        for (int i = 0; i < count; i++) {
+            candidates[i] = i;
+        }
+        int candidateCount = count;
         for (int n = 2; n <= maxN && n <= count; n++) {
-            int positions = count - n + 1;
-            for (int i = 0; i < positions; i++) {
-                gram[i] = Hashing.combine(gram[i], wordHash[i + n - 1]);
-            }
-            if (n <= topMaxN) {
-                LongCounter counter = new LongCounter(positions);
-                int best = 0;
-                for (int i = 0; i < positions; i++) {
-                    best = Math.max(best, counter.add(gram[i]));
+            LongCounter counter = new LongCounter(candidateCount);
+            int usable = 0;
+            for (int c = 0; c < candidateCount; c++) {
+                int i = candidates[c];
+                if (i + n > count) {
+                    break;
                 }
-                for (int i = 0; i < positions; i++) {
-                    if (counter.get(gram[i]) == best) {
-                        int chars = charsBefore[i + n] - charsBefore[i] + n - 1;
-                        top[n] = (double) chars * best / textLength;
-                        break;
+                gram[i] = Hashing.combine(gram[i], wordHash[i + n - 1]);
+                counter.add(gram[i]);
+                usable++;
+            }
+            int best = 1;
+            int bestAt = 0;
+            int kept = 0;
+            for (int c = 0; c < usable; c++) {
+                int i = candidates[c];
+                int occurrences = counter.get(gram[i]);
+                if (occurrences >= 2) {
+                    candidates[kept++] = i;
+                    if (occurrences > best) {
+                        best = occurrences;
+                        bestAt = i;
                     }
                 }
+            }
+            candidateCount = kept;
+            if (n <= topMaxN) {
+                // Nothing repeats: the most common n-gram is the first one, once.
+                int chars = charsBefore[bestAt + n] - charsBefore[bestAt] + n - 1;
+                top[n] = (double) chars * best / textLength;
             }
             if (n >= duplicateMinN) {
-                LongCounter seen = new LongCounter(positions);
-                long repeated = 0;
-                int i = 0;
-                while (i < positions) {
-                    if (seen.get(gram[i]) > 0) {
-                        repeated += charsBefore[i + n] - charsBefore[i];
-                        i += n;
+                // The scan steps one position at a time except after a repeat, where it jumps n: walking the
+                // repeated positions (ascending) with the next position the scan can reach gives the same result.
+                long repeatedChars = 0;
+                int reachable = 0;
+                for (int c = 0; c < kept; c++) {
+                    int i = candidates[c];
+                    if (i < reachable) {
+                        continue;
+                    }
+                    if (counter.claim(gram[i])) {
+                        reachable = i + 1; // first met: remembered
                     } else {
-                        seen.add(gram[i]);
-                        i++;
+                        repeatedChars += charsBefore[i + n] - charsBefore[i];
+                        reachable = i + n;
                     }
                 }
-                duplicated[n] = (double) repeated / textLength;
+                duplicated[n] = (double) repeatedChars / textLength;
             }
         }
         return new NGramRepetition(top, duplicated);

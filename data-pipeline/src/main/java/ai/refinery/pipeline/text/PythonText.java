@@ -11,7 +11,7 @@ public final class PythonText {
 
     /** Python's str.isspace for one character (surrogates are never space). */
     public static boolean isSpace(char c) {
-        return DatatroveWords.isPythonSpace(c);
+        return DatatroveWords.isSpace(c);
     }
 
     /** The first offset in [start, end) that is not Python whitespace (end if none). */
@@ -32,6 +32,9 @@ public final class PythonText {
 
     /** len() of text[start, end): its code points. */
     public static int length(CharSequence text, int start, int end) {
+        if (text instanceof String string) {
+            return string.codePointCount(start, end); // constant time for Latin-1 strings
+        }
         int surrogatePairs = 0;
         for (int i = start; i < end - 1; i++) {
             if (Character.isHighSurrogate(text.charAt(i)) && Character.isLowSurrogate(text.charAt(i + 1))) {
