@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  *
  * <p>The heuristic stages run once per {@code filter.definitions} mode (datatrove, then paper).
  *
- * <p>Usage: FilterBench WARC_DIR [ROUNDS] [heuristics]   ("heuristics": skip the language-ID timing)
+ * <p>Usage: FilterBench WARC_DIR [ROUNDS] [heuristics] [datatrove|paper]   ("heuristics": skip the language-ID
+ * timing; a mode: time that filter.definitions mode alone, so that neither mode's JIT profile affects the other)
  */
 public final class FilterBench {
     public static void main(String[] args) throws Exception {
@@ -87,7 +88,10 @@ public final class FilterBench {
                     round + 1, docs.size(), kept, seconds, cpu, docs.size() / cpu, warcBytes / 1e6 / cpu);
         }
 
-        for (FilterDefinitions definitions : FilterDefinitions.values()) {
+        List<FilterDefinitions> modes = args.length > 3
+                ? List.of(FilterDefinitions.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)))
+                : List.of(FilterDefinitions.values());
+        for (FilterDefinitions definitions : modes) {
         System.out.println("== filter.definitions = " + definitions.code());
         Config config = Settings.load(null, List.of(FilterDefinitions.KEY + "=" + definitions.code(),
                 "filter.stages=[url_blocklist, gopher_repetition, gopher_quality, c4_quality, fineweb_quality, line_cleanup]"));

@@ -198,7 +198,9 @@ public final class C4QualityFilter implements DocumentFilter {
             if (dropPhrase) {
                 continue;
             }
-            sentences += DatatroveWords.countSentences(line, start, end);
+            if (sentences < minSentences) {
+                sentences += DatatroveWords.countSentences(line, start, end); // past the minimum, the count is moot
+            }
             if (kept.length() > 0) {
                 kept.append('\n');
             }

@@ -107,6 +107,7 @@ public final class GopherQualityFilter implements DocumentFilter {
         boolean datatrove = definitions == FilterDefinitions.DATATROVE;
         Spans words = definitions.words(text);
         int allWords = words.size();
+        boolean noSurrogates = !datatrove || PythonText.length(text, 0, text.length()) == text.length();
         // The words counted and measured: datatrove leaves out words made only of punctuation.
         int wordCount = 0;
         long wordChars = 0;
@@ -122,7 +123,7 @@ public final class GopherQualityFilter implements DocumentFilter {
             if (datatrove) {
                 if (DatatroveWords.hasNonPunctuation(text, start, end)) {
                     wordCount++;
-                    wordChars += PythonText.length(text, start, end);
+                    wordChars += noSurrogates ? end - start : PythonText.length(text, start, end);
                 }
             } else {
                 wordCount++;
