@@ -23,7 +23,7 @@ class FilterDefinitionsTest {
         assertEquals(FilterDefinitions.DATATROVE, FilterDefinitions.fromConfig(Settings.defaults()));
         assertEquals(FilterDefinitions.PAPER, FilterDefinitions.fromConfig(Docs.PAPER));
         ConfigError e = assertThrows(ConfigError.class, () -> FilterStages.fromConfig(
-                Settings.load(null, List.of("filter.definitions=papers", "filter.stages=[gopher_quality]"))));
+                Settings.load(null, List.of("filter.definitions=papers", "filter.stages=[url_blocklist]"))));
         assertTrue(e.getMessage().contains("filter.definitions"), e.getMessage());
         e = assertThrows(ConfigError.class, () -> FineWebQualityFilter.fromConfig(
                 Settings.load(null, List.of("filter.definitions=[datatrove]"))));
