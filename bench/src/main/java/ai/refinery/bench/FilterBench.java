@@ -3,6 +3,7 @@ package ai.refinery.bench;
 import ai.refinery.core.config.Settings;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.filter.DocumentFilter;
+import ai.refinery.pipeline.filter.FilterDefinitions;
 import ai.refinery.pipeline.filter.FilterStages;
 import ai.refinery.pipeline.filter.Outcome;
 import ai.refinery.pipeline.funnel.FilterPipeline;
@@ -25,7 +26,10 @@ import java.util.stream.Stream;
  * language ID) runs on every document, whatever the earlier stages decided, so the figure is the full cost.
  * Also times reading + extraction of the same WARC files, one thread, for the split of the job's cost.
  *
- * <p>Usage: FilterBench WARC_DIR [ROUNDS]
+ * <p>The heuristic stages run once per {@code filter.definitions} mode (datatrove, then paper).
+ *
+ * <p>Usage: FilterBench WARC_DIR [ROUNDS] [heuristics] [datatrove|paper]   ("heuristics": skip the language-ID
+ * timing; a mode: time that filter.definitions mode alone, so that neither mode's JIT profile affects the other)
  */
 public final class FilterBench {
     public static void main(String[] args) throws Exception {
@@ -67,9 +71,10 @@ public final class FilterBench {
         }
         long textBytes = docs.stream().mapToLong(d -> FilterPipeline.utf8Length(d.text())).sum();
 
+        boolean heuristicsOnly = args.length > 2 && args[2].equals("heuristics");
         // Language ID alone, as configured by default (Lingua's low-accuracy models, first 2000 characters).
         DocumentFilter language = ai.refinery.pipeline.langid.LanguageFilter.fromConfig(Settings.defaults());
-        for (int round = 0; round < 3; round++) {
+        for (int round = 0; round < (heuristicsOnly ? 0 : 3); round++) {
             long start = System.nanoTime();
             long c0 = threads.getCurrentThreadCpuTime();
             long kept = 0;
@@ -83,7 +88,12 @@ public final class FilterBench {
                     round + 1, docs.size(), kept, seconds, cpu, docs.size() / cpu, warcBytes / 1e6 / cpu);
         }
 
-        Config config = Settings.load(null, List.of(
+        List<FilterDefinitions> modes = args.length > 3
+                ? List.of(FilterDefinitions.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)))
+                : List.of(FilterDefinitions.values());
+        for (FilterDefinitions definitions : modes) {
+        System.out.println("== filter.definitions = " + definitions.code());
+        Config config = Settings.load(null, List.of(FilterDefinitions.KEY + "=" + definitions.code(),
                 "filter.stages=[url_blocklist, gopher_repetition, gopher_quality, c4_quality, fineweb_quality, line_cleanup]"));
         List<DocumentFilter> filters = FilterStages.fromConfig(config, java.util.Map.of());
         long[] stageNanos = new long[filters.size()];
@@ -114,6 +124,8 @@ public final class FilterBench {
         for (int i = 0; i < filters.size(); i++) {
             System.out.printf("  %-18s %.1f MB/s alone%n", filters.get(i).name(), textBytes / 1e6 * rounds / (stageNanos[i] / 1e9));
         }
-        System.out.printf("best: %.1f MB/s per core wall, %.1f MB/s per CPU-second (target >= 20)%n", best, bestCpu);
+        System.out.printf("best (%s): %.1f MB/s per core wall, %.1f MB/s per CPU-second (target >= 20)%n",
+                definitions.code(), best, bestCpu);
+        }
     }
 }

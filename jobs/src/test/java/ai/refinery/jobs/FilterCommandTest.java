@@ -199,6 +199,15 @@ class FilterCommandTest {
     }
 
     @Test
+    void badDefinitionsValueIsExit2NamingTheKey() {
+        Cli.Capture bad = Cli.Capture.run("filter", "--input", input.toString(), "--output", work.resolve("y").toString(),
+                "--set", "filter.definitions=papers");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("filter.definitions"), bad.err());
+        assertFalse(Files.exists(work.resolve("y")));
+    }
+
+    @Test
     void badValueIsExit2NamingTheKey() {
         Cli.Capture bad = Cli.Capture.run("filter", "--input", input.toString(), "--output", work.resolve("y").toString(),
                 "--set", "filter.language.threshold=1.5");

@@ -3,8 +3,10 @@ package ai.refinery.pipeline.filter;
 import ai.refinery.core.config.Section;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.text.Chars;
+import ai.refinery.pipeline.text.DatatroveWords;
 import ai.refinery.pipeline.text.Hashing;
 import ai.refinery.pipeline.text.PhraseMatcher;
+import ai.refinery.pipeline.text.PythonText;
 import ai.refinery.pipeline.text.Spans;
 import ai.refinery.pipeline.text.TerminalPunctuation;
 import ai.refinery.pipeline.text.WordSet;
@@ -22,7 +24,15 @@ import java.util.Locale;
  * policy phrases. Then reject when the kept text has fewer than min_sentences sentences, or, with a bad-words
  * list, when it contains a listed word or phrase. A kept document carries the kept lines only.
  *
- * <p>Blank lines are layout, not content: a paragraph break between kept lines is kept as one blank line.
+ * <p>With {@link FilterDefinitions#PAPER} the "lorem ipsum" and "{" rules look at the whole document, words are
+ * whitespace tokens without surrounding punctuation, sentences are counted by terminal marks over the kept
+ * text, and blank lines are layout, not content: a paragraph break between kept lines is kept as one blank line.
+ *
+ * <p>With {@link FilterDefinitions#DATATROVE} (datatrove's C4QualityFilter): lines are Python's splitlines,
+ * stripped; a line's words are its whitespace tokens (the long-word and word-count rules see the line before
+ * citation markers are removed); "lorem ipsum" and "{" reject the document only when found in a line that
+ * survived the rules before them (terminal punctuation, word count); sentences are counted on each kept line by
+ * spaCy's sentencizer ({@link DatatroveWords#countSentences}); the kept lines are joined by single newlines.
  */
 public final class C4QualityFilter implements DocumentFilter {
     private static final long serialVersionUID = 1L;
@@ -34,18 +44,22 @@ public final class C4QualityFilter implements DocumentFilter {
     /** "javascript" (when filtered) and the policy phrases: a line containing one is dropped. */
     private final PhraseMatcher lineDropPhrases;
     private static final PhraseMatcher LOREM_IPSUM = PhraseMatcher.of(List.of("lorem ipsum"));
+    private static final PhraseMatcher JAVASCRIPT = PhraseMatcher.of(List.of("javascript"));
+    private final boolean filterJavascript;
     private final boolean filterLoremIpsum;
     private final boolean filterCurlyBracket;
     private final int minSentences;
     private final boolean removeCitations;
     private final WordSet badWords;
     private final int longestBadPhrase;
+    private final FilterDefinitions definitions;
 
     /** @param badWords words or phrases (lower- or mixed-case) that reject a document; empty for none */
     public C4QualityFilter(boolean filterNoTerminalPunctuation, int minWordsPerLine, int maxWordLength,
                            boolean filterJavascript, List<String> policyPhrases, boolean filterLoremIpsum,
                            boolean filterCurlyBracket, int minSentences, boolean removeCitations,
-                           List<String> badWords) {
+                           List<String> badWords, FilterDefinitions definitions) {
+        this.definitions = definitions;
         this.filterNoTerminalPunctuation = filterNoTerminalPunctuation;
         this.minWordsPerLine = minWordsPerLine;
         this.maxWordLength = maxWordLength;
@@ -54,6 +68,7 @@ public final class C4QualityFilter implements DocumentFilter {
             dropPhrases.add("javascript");
         }
         this.lineDropPhrases = PhraseMatcher.of(dropPhrases);
+        this.filterJavascript = filterJavascript;
         this.filterLoremIpsum = filterLoremIpsum;
         this.filterCurlyBracket = filterCurlyBracket;
         this.minSentences = minSentences;
@@ -86,7 +101,8 @@ public final class C4QualityFilter implements DocumentFilter {
                 s.bool("filter_curly_bracket"),
                 s.intAtLeast("min_sentences", 0),
                 s.bool("remove_citations"),
-                badWords);
+                badWords,
+                FilterDefinitions.fromConfig(config));
     }
 
     @Override
@@ -96,6 +112,9 @@ public final class C4QualityFilter implements DocumentFilter {
 
     @Override
     public Outcome apply(Document document) {
+        if (definitions == FilterDefinitions.DATATROVE) {
+            return applyDatatrove(document);
+        }
         String text = document.text();
         if (filterLoremIpsum && LOREM_IPSUM.find(text, 0, text.length()) != null) {
             return Outcome.reject(document, "lorem_ipsum", "contains 'lorem ipsum'");
@@ -134,6 +153,139 @@ public final class C4QualityFilter implements DocumentFilter {
         }
 
         int sentences = TerminalPunctuation.countSentences(kept, 0, kept.length());
+        return finish(document, kept, sentences);
+    }
+
+    private Outcome applyDatatrove(Document document) {
+        String text = document.text();
+        Spans lines = PythonText.splitlines(text);
+        StringBuilder kept = new StringBuilder(text.length());
+        StringBuilder cleaned = new StringBuilder(128);
+        int sentences = 0;
+        int[] words = new int[2];
+        for (int i = 0; i < lines.size(); i++) {
+            int start = PythonText.stripStart(text, lines.start(i), lines.end(i));
+            int end = PythonText.stripEnd(text, start, lines.end(i));
+            whitespaceWords(text, start, end, words);
+            if (words[1] > maxWordLength) {
+                continue;
+            }
+            CharSequence line = text;
+            if (removeCitations && indexOf(text, '[', start, end) >= 0) {
+                cleaned.setLength(0);
+                stripDatatroveCitations(text, start, end, cleaned);
+                line = cleaned;
+                start = 0;
+                end = cleaned.length();
+            }
+            if (filterNoTerminalPunctuation && (!endsWithC4Terminal(line, start, end)
+                    || TerminalPunctuation.endsWithEllipsis(line, start, end) && line.charAt(end - 1) == '.')) {
+                continue;
+            }
+            if (words[0] < minWordsPerLine) {
+                continue;
+            }
+            if (filterLoremIpsum && LOREM_IPSUM.find(line, start, end) != null) {
+                return Outcome.reject(document, "lorem_ipsum", "contains 'lorem ipsum'");
+            }
+            // datatrove's order: "javascript" drops the line, then "{" rejects the document, then a policy phrase
+            // drops the line. One matcher finds either phrase; "javascript" is told apart only when it matters.
+            boolean dropPhrase = lineDropPhrases.find(line, start, end) != null;
+            boolean curly = filterCurlyBracket && indexOf(line, '{', start, end) >= 0;
+            if (curly && !(dropPhrase && filterJavascript && JAVASCRIPT.find(line, start, end) != null)) {
+                return Outcome.reject(document, "curly_bracket", "contains '{'");
+            }
+            if (dropPhrase) {
+                continue;
+            }
+            if (sentences < minSentences) {
+                sentences += DatatroveWords.countSentences(line, start, end); // past the minimum, the count is moot
+            }
+            if (kept.length() > 0) {
+                kept.append('\n');
+            }
+            kept.append(line, start, end);
+        }
+        int keptEnd = PythonText.stripEnd(kept, 0, kept.length());
+        int keptStart = PythonText.stripStart(kept, 0, keptEnd);
+        return finish(document, keptStart == 0 && keptEnd == kept.length() ? kept
+                : new StringBuilder(kept.subSequence(keptStart, keptEnd)), sentences);
+    }
+
+    /** Python's line.split(): words[0] = the number of whitespace tokens, words[1] = the longest one's length. */
+    private static void whitespaceWords(CharSequence text, int start, int end, int[] words) {
+        int count = 0;
+        int longest = 0;
+        int i = start;
+        while (i < end) {
+            while (i < end && PythonText.isSpace(text.charAt(i))) {
+                i++;
+            }
+            if (i == end) {
+                break;
+            }
+            int wordStart = i;
+            while (i < end && !PythonText.isSpace(text.charAt(i))) {
+                i++;
+            }
+            count++;
+            // Code points never outnumber UTF-16 units: count them only for words that might be the longest.
+            if (i - wordStart > longest) {
+                longest = Math.max(longest, PythonText.length(text, wordStart, i));
+            }
+        }
+        words[0] = count;
+        words[1] = longest;
+    }
+
+    /** C4's terminal marks as datatrove checks them: the line ends in . ? ! " or '. */
+    private static boolean endsWithC4Terminal(CharSequence line, int start, int end) {
+        if (end == start) {
+            return false;
+        }
+        char last = line.charAt(end - 1);
+        return last == '.' || last == '?' || last == '!' || last == '"' || last == '\'';
+    }
+
+    /** Copies text[start, end) without datatrove's citation markers: [digits] (also []), [edit], [citation needed]. */
+    static void stripDatatroveCitations(CharSequence text, int start, int end, StringBuilder out) {
+        int i = start;
+        while (i < end) {
+            if (text.charAt(i) == '[') {
+                int j = i + 1;
+                while (j < end && Character.isDigit(text.charAt(j))) {
+                    j++;
+                }
+                if (j < end && text.charAt(j) == ']') {
+                    i = j + 1;
+                    continue;
+                }
+                int close = indexOf(text, ']', i + 1, Math.min(end, i + 18));
+                if (close > i && (regionEquals(text, i + 1, close, "edit") || regionEquals(text, i + 1, close, "citation needed"))) {
+                    i = close + 1;
+                    continue;
+                }
+            }
+            out.append(text.charAt(i));
+            i++;
+        }
+    }
+
+    private static boolean regionEquals(CharSequence text, int start, int end, String s) {
+        if (end - start != s.length()) {
+            return false;
+        }
+        for (int k = 0; k < s.length(); k++) {
+            if (text.charAt(start + k) != s.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The rules both definitions end with: enough sentences, no listed bad word; a kept document carries kept. */
+    private Outcome finish(Document document, StringBuilder kept, int sentences) {
+        String text = document.text();
         if (sentences < minSentences) {
             return Outcome.reject(document, "too_few_sentences", sentences + " < " + minSentences);
         }

@@ -59,6 +59,7 @@ public final class FilterStages {
             }
             factories.put(extra.getKey(), extra.getValue());
         }
+        FilterDefinitions.fromConfig(config); // a bad value is an error whichever stages run
         List<String> names = new Section(config, "").strings(STAGES_KEY);
         List<DocumentFilter> stages = new ArrayList<>(names.size());
         Set<String> seen = new HashSet<>();

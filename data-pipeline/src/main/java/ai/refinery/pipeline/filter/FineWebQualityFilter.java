@@ -3,22 +3,29 @@ package ai.refinery.pipeline.filter;
 import ai.refinery.core.config.Section;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.text.Chars;
+import ai.refinery.pipeline.text.DatatroveWords;
 import ai.refinery.pipeline.text.Hashing;
 import ai.refinery.pipeline.text.LongCounter;
+import ai.refinery.pipeline.text.PythonText;
 import ai.refinery.pipeline.text.Spans;
 import ai.refinery.pipeline.text.TerminalPunctuation;
 import com.typesafe.config.Config;
 
 /**
- * The FineWeb quality rules (Penedo et al. 2024). Over the non-blank lines, compared trimmed, a document is
- * rejected when, in this order:
+ * The FineWeb quality rules (Penedo et al. 2024). Over the non-blank lines, a document is rejected when:
  * <ol>
  *   <li>the share of lines ending in terminal punctuation is below min_terminal_punctuation_line_ratio;</li>
  *   <li>the characters of duplicated lines (each later occurrence of a line) over the characters of the text
  *       without its newlines exceed max_duplicate_line_char_ratio (0.01, the value of the FineWeb code);</li>
- *   <li>the share of lines shorter than short_line_chars characters exceeds max_short_line_ratio;</li>
+ *   <li>the share of short lines exceeds max_short_line_ratio;</li>
  *   <li>newlines per word exceed max_newline_word_ratio.</li>
  * </ol>
+ * With {@link FilterDefinitions#DATATROVE} (datatrove's FineWebQualityFilter): lines are the text split at
+ * '\n', taken as they are (not trimmed); a line ends in terminal punctuation when its last character is one of
+ * datatrove's terminal marks (a closing quote or a trailing space does not count); short means at most
+ * short_line_chars characters; words are datatrove's; the short-line rule is checked before the duplicate one.
+ * With {@link FilterDefinitions#PAPER}: lines are trimmed; a line may end in a mark followed by a closing quote;
+ * short means fewer than short_line_chars characters; words are whitespace tokens without punctuation.
  * A document without any non-blank line is rejected as empty.
  */
 public final class FineWebQualityFilter implements DocumentFilter {
@@ -30,9 +37,12 @@ public final class FineWebQualityFilter implements DocumentFilter {
     private final double maxShortLineRatio;
     private final int shortLineChars;
     private final double maxNewlineWordRatio;
+    private final FilterDefinitions definitions;
 
     public FineWebQualityFilter(double minTerminalPunctuationLineRatio, double maxDuplicateLineCharRatio,
-                                double maxShortLineRatio, int shortLineChars, double maxNewlineWordRatio) {
+                                double maxShortLineRatio, int shortLineChars, double maxNewlineWordRatio,
+                                FilterDefinitions definitions) {
+        this.definitions = definitions;
         this.minTerminalPunctuationLineRatio = minTerminalPunctuationLineRatio;
         this.maxDuplicateLineCharRatio = maxDuplicateLineCharRatio;
         this.maxShortLineRatio = maxShortLineRatio;
@@ -47,7 +57,8 @@ public final class FineWebQualityFilter implements DocumentFilter {
                 s.fraction("max_duplicate_line_char_ratio"),
                 s.fraction("max_short_line_ratio"),
                 s.intAtLeast("short_line_chars", 0),
-                s.nonNegative("max_newline_word_ratio"));
+                s.nonNegative("max_newline_word_ratio"),
+                FilterDefinitions.fromConfig(config));
     }
 
     @Override
@@ -58,27 +69,38 @@ public final class FineWebQualityFilter implements DocumentFilter {
     @Override
     public Outcome apply(Document document) {
         String text = document.text();
-        Spans lines = Spans.lines(text);
+        boolean datatrove = definitions == FilterDefinitions.DATATROVE;
+        Spans lines = datatrove ? PythonText.split(text, 0, text.length(), '\n') : Spans.lines(text);
         LongCounter seen = new LongCounter(lines.size());
         int nonBlank = 0;
         int terminal = 0;
         int shortLines = 0;
         long duplicateChars = 0;
         for (int i = 0; i < lines.size(); i++) {
-            int start = Chars.trimStart(text, lines.start(i), lines.end(i));
-            int end = Chars.trimEnd(text, start, lines.end(i));
-            if (start == end) {
-                continue;
+            int start = lines.start(i);
+            int end = lines.end(i);
+            if (datatrove) {
+                if (PythonText.stripStart(text, start, end) == end) {
+                    continue;
+                }
+            } else {
+                start = Chars.trimStart(text, start, end);
+                end = Chars.trimEnd(text, start, end);
+                if (start == end) {
+                    continue;
+                }
             }
             nonBlank++;
-            if (TerminalPunctuation.endsWithTerminal(text, start, end)) {
+            int length = datatrove ? PythonText.length(text, start, end) : end - start;
+            if (datatrove ? DatatroveWords.isTerminalPunctuation(Character.codePointBefore(text, end))
+                    : TerminalPunctuation.endsWithTerminal(text, start, end)) {
                 terminal++;
             }
-            if (end - start < shortLineChars) {
+            if (datatrove ? length <= shortLineChars : length < shortLineChars) {
                 shortLines++;
             }
             if (seen.add(Hashing.hash(text, start, end)) > 1) {
-                duplicateChars += end - start;
+                duplicateChars += length;
             }
         }
         if (nonBlank == 0) {
@@ -96,15 +118,19 @@ public final class FineWebQualityFilter implements DocumentFilter {
                 newlines++;
             }
         }
-        double duplicateRatio = (double) duplicateChars / (text.length() - newlines);
+        double shortRatio = (double) shortLines / nonBlank;
+        if (datatrove && shortRatio > maxShortLineRatio) {
+            return Outcome.reject(document, "short_lines", Details.above(shortRatio, maxShortLineRatio));
+        }
+        int textLength = datatrove ? PythonText.length(text, 0, text.length()) : text.length();
+        double duplicateRatio = (double) duplicateChars / (textLength - newlines);
         if (duplicateRatio > maxDuplicateLineCharRatio) {
             return Outcome.reject(document, "duplicate_line_chars", Details.above(duplicateRatio, maxDuplicateLineCharRatio));
         }
-        double shortRatio = (double) shortLines / nonBlank;
         if (shortRatio > maxShortLineRatio) {
             return Outcome.reject(document, "short_lines", Details.above(shortRatio, maxShortLineRatio));
         }
-        int words = Spans.countWords(text, 0, text.length());
+        int words = definitions.countWords(text, 0, text.length());
         if (words == 0 && newlines > 0) {
             return Outcome.reject(document, "newline_word_ratio", newlines + " newlines, no words");
         }

@@ -4,7 +4,9 @@ import ai.refinery.core.config.ConfigError;
 import ai.refinery.core.config.Section;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.text.Chars;
+import ai.refinery.pipeline.text.DatatroveWords;
 import ai.refinery.pipeline.text.Hashing;
+import ai.refinery.pipeline.text.PythonText;
 import ai.refinery.pipeline.text.Spans;
 import ai.refinery.pipeline.text.TerminalPunctuation;
 import ai.refinery.pipeline.text.WordSet;
@@ -15,10 +17,17 @@ import java.util.List;
 /**
  * The Gopher document quality rules (Rae et al. 2021, MassiveText). A document is kept when all hold:
  * min_words <= words <= max_words; min <= mean word length <= max; ('#' count + "..."/"…" count) / words <=
- * max_symbol_word_ratio; share of non-blank lines starting with a bullet <= max_bullet_lines_ratio; share of
- * non-blank lines ending with an ellipsis <= max_ellipsis_lines_ratio; share of words holding a letter >=
- * min_alpha_words_ratio; at least min_stop_words distinct stop words occur (case-insensitive).
- * Words are as defined in {@link Spans}.
+ * max_symbol_word_ratio; share of lines starting with a bullet <= max_bullet_lines_ratio; share of lines ending
+ * with an ellipsis <= max_ellipsis_lines_ratio; share of words holding a letter >= min_alpha_words_ratio; at
+ * least min_stop_words distinct stop words occur.
+ *
+ * <p>With {@link FilterDefinitions#DATATROVE} (datatrove's GopherQualityFilter): words are datatrove's (spaCy
+ * tokens, punctuation tokens included); the word count and the mean length are over words holding a character
+ * that is not punctuation, the '#' and ellipsis ratios (checked apart) and the letter share over all words;
+ * lines are Python's splitlines, blank ones included; bullets are '•' and '-'; stop words match exactly
+ * (case-sensitive). With {@link FilterDefinitions#PAPER}: words are whitespace tokens without surrounding
+ * punctuation (as in {@link Spans}); lines are the non-blank ones; bullets are any common bullet character;
+ * stop words match ignoring case.
  */
 public final class GopherQualityFilter implements DocumentFilter {
     private static final long serialVersionUID = 1L;
@@ -39,10 +48,16 @@ public final class GopherQualityFilter implements DocumentFilter {
     private final int minStopWords;
     private final WordSet stopWords;
     private final int longestStopWord;
+    /** Exact (case-sensitive) hashes of the stop words, for datatrove's definition. */
+    private final long[] exactStopWords;
+    private final FilterDefinitions definitions;
 
     public GopherQualityFilter(int minWords, int maxWords, double minAvgWordLength, double maxAvgWordLength,
                                double maxSymbolWordRatio, double maxBulletLinesRatio, double maxEllipsisLinesRatio,
-                               double minAlphaWordsRatio, int minStopWords, List<String> stopWords) {
+                               double minAlphaWordsRatio, int minStopWords, List<String> stopWords,
+                               FilterDefinitions definitions) {
+        this.definitions = definitions;
+        this.exactStopWords = stopWords.stream().mapToLong(Hashing::hash).distinct().toArray();
         this.minWords = minWords;
         this.maxWords = maxWords;
         this.minAvgWordLength = minAvgWordLength;
@@ -77,7 +92,8 @@ public final class GopherQualityFilter implements DocumentFilter {
         }
         return new GopherQualityFilter(minWords, maxWords, minLength, maxLength,
                 s.fraction("max_symbol_word_ratio"), s.fraction("max_bullet_lines_ratio"),
-                s.fraction("max_ellipsis_lines_ratio"), s.fraction("min_alpha_words_ratio"), minStopWords, stopWords);
+                s.fraction("max_ellipsis_lines_ratio"), s.fraction("min_alpha_words_ratio"), minStopWords, stopWords,
+                FilterDefinitions.fromConfig(config));
     }
 
     @Override
@@ -88,8 +104,41 @@ public final class GopherQualityFilter implements DocumentFilter {
     @Override
     public Outcome apply(Document document) {
         String text = document.text();
-        Spans words = Spans.words(text);
-        int wordCount = words.size();
+        boolean datatrove = definitions == FilterDefinitions.DATATROVE;
+        Spans words = definitions.words(text);
+        int allWords = words.size();
+        boolean noSurrogates = !datatrove || PythonText.length(text, 0, text.length()) == text.length();
+        // The words counted and measured: datatrove leaves out words made only of punctuation.
+        int wordCount = 0;
+        long wordChars = 0;
+        int alphaWords = 0;
+        boolean[] stopSeen = minStopWords > 0 ? new boolean[Math.max(stopWords.size(), exactStopWords.length)] : null;
+        int distinctStopWords = 0;
+        for (int i = 0; i < allWords; i++) {
+            int start = words.start(i);
+            int end = words.end(i);
+            if (Chars.containsLetter(text, start, end)) {
+                alphaWords++;
+            }
+            if (datatrove) {
+                if (DatatroveWords.hasNonPunctuation(text, start, end)) {
+                    wordCount++;
+                    wordChars += noSurrogates ? end - start : PythonText.length(text, start, end);
+                }
+            } else {
+                wordCount++;
+                wordChars += end - start;
+            }
+            // Stop words are short: longer words are not hashed.
+            if (stopSeen != null && distinctStopWords < minStopWords && end - start <= longestStopWord) {
+                int index = datatrove ? exactStopWordIndex(Hashing.hash(text, start, end))
+                        : stopWords.indexOf(Hashing.hashLower(text, start, end));
+                if (index >= 0 && !stopSeen[index]) {
+                    stopSeen[index] = true;
+                    distinctStopWords++;
+                }
+            }
+        }
         if (wordCount < minWords) {
             return Outcome.reject(document, "too_few_words", wordCount + " < " + minWords);
         }
@@ -100,27 +149,6 @@ public final class GopherQualityFilter implements DocumentFilter {
             return Outcome.reject(document, "too_few_words", "0 words");
         }
 
-        long wordChars = 0;
-        int alphaWords = 0;
-        boolean[] stopSeen = minStopWords > 0 ? new boolean[stopWords.size()] : null;
-        int distinctStopWords = 0;
-        for (int i = 0; i < wordCount; i++) {
-            int start = words.start(i);
-            int end = words.end(i);
-            wordChars += end - start;
-            if (Chars.containsLetter(text, start, end)) {
-                alphaWords++;
-            }
-            // Stop words are short: longer words are not hashed.
-            if (stopSeen != null && distinctStopWords < minStopWords && end - start <= longestStopWord) {
-                int index = stopWords.indexOf(Hashing.hashLower(text, start, end));
-                if (index >= 0 && !stopSeen[index]) {
-                    stopSeen[index] = true;
-                    distinctStopWords++;
-                }
-            }
-        }
-
         double meanLength = (double) wordChars / wordCount;
         if (meanLength < minAvgWordLength) {
             return Outcome.reject(document, "avg_word_length", Details.below(meanLength, minAvgWordLength));
@@ -129,41 +157,56 @@ public final class GopherQualityFilter implements DocumentFilter {
             return Outcome.reject(document, "avg_word_length", Details.above(meanLength, maxAvgWordLength));
         }
 
-        double symbolRatio = (double) countSymbols(text) / wordCount;
-        if (symbolRatio > maxSymbolWordRatio) {
-            return Outcome.reject(document, "symbol_word_ratio", Details.above(symbolRatio, maxSymbolWordRatio));
+        if (datatrove) {
+            // Two ratios over all words, '#' first.
+            int hashCount = count(text, '#');
+            double hashes = (double) hashCount / allWords;
+            if (hashes > maxSymbolWordRatio) {
+                return Outcome.reject(document, "symbol_word_ratio", "'#' " + Details.above(hashes, maxSymbolWordRatio));
+            }
+            double ellipses = (double) (countSymbols(text) - hashCount) / allWords;
+            if (ellipses > maxSymbolWordRatio) {
+                return Outcome.reject(document, "symbol_word_ratio", "ellipsis " + Details.above(ellipses, maxSymbolWordRatio));
+            }
+        } else {
+            double symbolRatio = (double) countSymbols(text) / wordCount;
+            if (symbolRatio > maxSymbolWordRatio) {
+                return Outcome.reject(document, "symbol_word_ratio", Details.above(symbolRatio, maxSymbolWordRatio));
+            }
         }
 
-        Spans lines = Spans.lines(text);
-        int nonBlank = 0;
+        Spans lines = datatrove ? PythonText.splitlines(text) : Spans.lines(text);
+        int counted = 0;
         int bulletLines = 0;
         int ellipsisLines = 0;
         for (int i = 0; i < lines.size(); i++) {
-            int start = Chars.trimStart(text, lines.start(i), lines.end(i));
-            int end = Chars.trimEnd(text, start, lines.end(i));
-            if (start == end) {
-                continue;
+            int start = datatrove ? PythonText.stripStart(text, lines.start(i), lines.end(i))
+                    : Chars.trimStart(text, lines.start(i), lines.end(i));
+            int end = datatrove ? PythonText.stripEnd(text, start, lines.end(i)) : Chars.trimEnd(text, start, lines.end(i));
+            if (start == end && !datatrove) {
+                continue; // the paper's shares are over non-blank lines; datatrove's over all lines
             }
-            nonBlank++;
-            if (BULLETS.indexOf(text.charAt(start)) >= 0) {
+            counted++;
+            if (start < end && (datatrove ? text.charAt(start) == '\u2022' || text.charAt(start) == '-'
+                    : BULLETS.indexOf(text.charAt(start)) >= 0)) {
                 bulletLines++;
             }
             if (TerminalPunctuation.endsWithEllipsis(text, start, end)) {
                 ellipsisLines++;
             }
         }
-        if (nonBlank > 0) {
-            double bulletRatio = (double) bulletLines / nonBlank;
+        if (counted > 0) {
+            double bulletRatio = (double) bulletLines / counted;
             if (bulletRatio > maxBulletLinesRatio) {
                 return Outcome.reject(document, "bullet_lines", Details.above(bulletRatio, maxBulletLinesRatio));
             }
-            double ellipsisRatio = (double) ellipsisLines / nonBlank;
+            double ellipsisRatio = (double) ellipsisLines / counted;
             if (ellipsisRatio > maxEllipsisLinesRatio) {
                 return Outcome.reject(document, "ellipsis_lines", Details.above(ellipsisRatio, maxEllipsisLinesRatio));
             }
         }
 
-        double alphaRatio = (double) alphaWords / wordCount;
+        double alphaRatio = (double) alphaWords / allWords;
         if (alphaRatio < minAlphaWordsRatio) {
             return Outcome.reject(document, "alpha_words", Details.below(alphaRatio, minAlphaWordsRatio));
         }
@@ -171,6 +214,25 @@ public final class GopherQualityFilter implements DocumentFilter {
             return Outcome.reject(document, "stop_words", distinctStopWords + " < " + minStopWords);
         }
         return Outcome.keep(document);
+    }
+
+    private int exactStopWordIndex(long hash) {
+        for (int i = 0; i < exactStopWords.length; i++) {
+            if (exactStopWords[i] == hash) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int count(CharSequence text, char c) {
+        int count = 0;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            if (text.charAt(i) == c) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** '#' characters plus ellipses ("..." or "…"; a run of six dots is two). */

@@ -3,9 +3,11 @@ package ai.refinery.pipeline.filter;
 import ai.refinery.core.config.Section;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.text.Chars;
+import ai.refinery.pipeline.text.DatatroveWords;
 import ai.refinery.pipeline.text.Hashing;
 import ai.refinery.pipeline.text.LongCounter;
 import ai.refinery.pipeline.text.NGramRepetition;
+import ai.refinery.pipeline.text.PythonText;
 import ai.refinery.pipeline.text.Spans;
 import com.typesafe.config.Config;
 
@@ -20,6 +22,13 @@ import com.typesafe.config.Config;
  *       in {@link NGramRepetition}.</li>
  * </ol>
  * The first occurrence of a line or paragraph is not a duplicate; the later ones are.
+ *
+ * <p>With {@link FilterDefinitions#DATATROVE} (datatrove's GopherRepetitionFilter): paragraphs are the stripped
+ * text split at runs of two or more newlines and lines the text split at runs of newlines, compared as they are
+ * (untrimmed; the shares are over all of them); character shares are over the length of the whole text; words
+ * are datatrove's and the n-gram measures are {@link NGramRepetition#measureDatatrove}. With
+ * {@link FilterDefinitions#PAPER}: regions are compared trimmed, blank ones left out, and the n-gram measures
+ * are {@link NGramRepetition#measure}, over word characters.
  */
 public final class GopherRepetitionFilter implements DocumentFilter {
     private static final long serialVersionUID = 1L;
@@ -36,6 +45,7 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     private final double[] maxTopNGramCharFraction;
     private final double[] maxDuplicateNGramCharFraction;
     private final int maxN;
+    private final FilterDefinitions definitions;
 
     /**
      * @param maxTopNGramCharFraction       thresholds for n = 2, 3, ... (as many as given)
@@ -43,7 +53,9 @@ public final class GopherRepetitionFilter implements DocumentFilter {
      */
     public GopherRepetitionFilter(double maxDuplicateLineFraction, double maxDuplicateParagraphFraction,
                                   double maxDuplicateLineCharFraction, double maxDuplicateParagraphCharFraction,
-                                  double[] maxTopNGramCharFraction, double[] maxDuplicateNGramCharFraction) {
+                                  double[] maxTopNGramCharFraction, double[] maxDuplicateNGramCharFraction,
+                                  FilterDefinitions definitions) {
+        this.definitions = definitions;
         this.maxDuplicateLineFraction = maxDuplicateLineFraction;
         this.maxDuplicateParagraphFraction = maxDuplicateParagraphFraction;
         this.maxDuplicateLineCharFraction = maxDuplicateLineCharFraction;
@@ -62,7 +74,8 @@ public final class GopherRepetitionFilter implements DocumentFilter {
                 s.fraction("max_duplicate_line_char_fraction"),
                 s.fraction("max_duplicate_paragraph_char_fraction"),
                 Details.fractions(s, "max_top_ngram_char_fraction"),
-                Details.fractions(s, "max_duplicate_ngram_char_fraction"));
+                Details.fractions(s, "max_duplicate_ngram_char_fraction"),
+                FilterDefinitions.fromConfig(config));
     }
 
     @Override
@@ -73,12 +86,24 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     @Override
     public Outcome apply(Document document) {
         String text = document.text();
-        double textChars = text.length();
+        boolean datatrove = definitions == FilterDefinitions.DATATROVE;
+        int length = datatrove ? PythonText.length(text, 0, text.length()) : text.length();
+        double textChars = length;
         if (textChars == 0) {
             return Outcome.keep(document);
         }
 
-        int[] paragraphs = duplicates(text, Spans.paragraphs(text));
+        int[] paragraphs;
+        int[] lines;
+        if (datatrove) {
+            int start = PythonText.stripStart(text, 0, text.length());
+            int end = PythonText.stripEnd(text, start, text.length());
+            paragraphs = exactDuplicates(text, PythonText.splitOnNewlineRuns(text, start, end, 2));
+            lines = exactDuplicates(text, PythonText.splitOnNewlineRuns(text, 0, text.length(), 1));
+        } else {
+            paragraphs = duplicates(text, Spans.paragraphs(text));
+            lines = duplicates(text, Spans.lines(text));
+        }
         if (paragraphs[0] > 0) {
             double fraction = (double) paragraphs[1] / paragraphs[0];
             if (fraction > maxDuplicateParagraphFraction) {
@@ -90,7 +115,6 @@ public final class GopherRepetitionFilter implements DocumentFilter {
             }
         }
 
-        int[] lines = duplicates(text, Spans.lines(text));
         if (lines[0] > 0) {
             double fraction = (double) lines[1] / lines[0];
             if (fraction > maxDuplicateLineFraction) {
@@ -102,7 +126,10 @@ public final class GopherRepetitionFilter implements DocumentFilter {
             }
         }
 
-        NGramRepetition ngrams = NGramRepetition.measure(text, Spans.words(text), maxN);
+        NGramRepetition ngrams = datatrove
+                ? NGramRepetition.measureDatatrove(text, DatatroveWords.words(text),
+                        FIRST_TOP_N + maxTopNGramCharFraction.length - 1, FIRST_DUPLICATE_N, maxN, length)
+                : NGramRepetition.measure(text, Spans.words(text), maxN);
         for (int k = 0; k < maxTopNGramCharFraction.length; k++) {
             int n = FIRST_TOP_N + k;
             double fraction = ngrams.topFraction(n);
@@ -119,6 +146,25 @@ public final class GopherRepetitionFilter implements DocumentFilter {
             }
         }
         return Outcome.keep(document);
+    }
+
+    /**
+     * {regions, regions equal to an earlier one, characters (code points) of those}, every region compared as it
+     * is, blank ones included (datatrove's find_duplicates).
+     */
+    static int[] exactDuplicates(CharSequence text, Spans regions) {
+        LongCounter seen = new LongCounter(regions.size());
+        int duplicates = 0;
+        int duplicateChars = 0;
+        for (int i = 0; i < regions.size(); i++) {
+            int start = regions.start(i);
+            int end = regions.end(i);
+            if (seen.add(Hashing.hash(text, start, end)) > 1) {
+                duplicates++;
+                duplicateChars += PythonText.length(text, start, end);
+            }
+        }
+        return new int[] {regions.size(), duplicates, duplicateChars};
     }
 
     /**

@@ -34,6 +34,19 @@ public final class Chars {
             return ASCII_PUNCT_OR_SYMBOL[codePoint];
         }
         switch (Character.getType(codePoint)) {
+            case Character.MATH_SYMBOL:
+            case Character.CURRENCY_SYMBOL:
+            case Character.MODIFIER_SYMBOL:
+            case Character.OTHER_SYMBOL:
+                return true;
+            default:
+                return isPunctuation(codePoint);
+        }
+    }
+
+    /** Unicode punctuation (P*): what Python's unicodedata.category(c).startswith("P") accepts. */
+    public static boolean isPunctuation(int codePoint) {
+        switch (Character.getType(codePoint)) {
             case Character.CONNECTOR_PUNCTUATION:
             case Character.DASH_PUNCTUATION:
             case Character.START_PUNCTUATION:
@@ -41,10 +54,6 @@ public final class Chars {
             case Character.INITIAL_QUOTE_PUNCTUATION:
             case Character.FINAL_QUOTE_PUNCTUATION:
             case Character.OTHER_PUNCTUATION:
-            case Character.MATH_SYMBOL:
-            case Character.CURRENCY_SYMBOL:
-            case Character.MODIFIER_SYMBOL:
-            case Character.OTHER_SYMBOL:
                 return true;
             default:
                 return false;

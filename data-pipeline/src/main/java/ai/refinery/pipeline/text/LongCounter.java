@@ -60,6 +60,28 @@ public final class LongCounter {
         }
     }
 
+    /**
+     * For a key already added: true the first time it is claimed, false afterwards (its count then reads
+     * negative). Lets one pass over counted keys remember which it has met, without a second table.
+     */
+    public boolean claim(long key) {
+        if (key == 0) {
+            key = ZERO_KEY;
+        }
+        int slot = slot(key);
+        while (keys[slot] != key) {
+            if (keys[slot] == 0) {
+                throw new IllegalArgumentException("key was never added");
+            }
+            slot = (slot + 1) & mask;
+        }
+        if (counts[slot] < 0) {
+            return false;
+        }
+        counts[slot] = -counts[slot];
+        return true;
+    }
+
     /** Number of distinct keys. */
     public int size() {
         return size;

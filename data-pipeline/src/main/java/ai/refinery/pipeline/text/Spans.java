@@ -23,7 +23,7 @@ public final class Spans {
     private int[] ends;
     private int size;
 
-    private Spans(int capacity) {
+    Spans(int capacity) {
         starts = new int[Math.max(4, capacity)];
         ends = new int[starts.length];
     }
@@ -44,7 +44,12 @@ public final class Spans {
         return ends[i] - starts[i];
     }
 
-    private void add(int start, int end) {
+    /** Drops the regions from index size on. */
+    void truncate(int newSize) {
+        size = Math.min(size, newSize);
+    }
+
+    void add(int start, int end) {
         if (size == starts.length) {
             int capacity = size * 2;
             starts = Arrays.copyOf(starts, capacity);

@@ -27,10 +27,11 @@ class C4QualityFilterTest {
             + "The third sentence is here.\nThe fourth sentence is here.\nThe fifth sentence is here.";
 
     /** The defaults of conf/refinery.conf. */
-    private final C4QualityFilter filter = C4QualityFilter.fromConfig(Settings.defaults());
+    private final C4QualityFilter filter = C4QualityFilter.fromConfig(Docs.PAPER);
 
     private static C4QualityFilter filter(boolean terminal, boolean lorem, boolean curly, int minSentences, List<String> badWords) {
-        return new C4QualityFilter(terminal, 3, 1000, true, POLICY, lorem, curly, minSentences, true, badWords);
+        return new C4QualityFilter(terminal, 3, 1000, true, POLICY, lorem, curly, minSentences, true, badWords,
+                FilterDefinitions.PAPER);
     }
 
     private String kept(C4QualityFilter f, String text) {

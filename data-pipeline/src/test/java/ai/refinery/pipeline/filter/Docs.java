@@ -1,7 +1,10 @@
 package ai.refinery.pipeline.filter;
 
+import ai.refinery.core.config.Settings;
 import ai.refinery.pipeline.doc.Document;
+import com.typesafe.config.Config;
 
+import java.util.List;
 import java.util.StringJoiner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Test documents and assertions shared by the filter tests. */
 final class Docs {
+    /** The default settings with the papers' definitions ({@code filter.definitions = paper}). */
+    static final Config PAPER = Settings.load(null, List.of(FilterDefinitions.KEY + "=paper"));
+
     private Docs() {
     }
 

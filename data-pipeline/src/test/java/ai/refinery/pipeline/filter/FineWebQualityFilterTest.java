@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class FineWebQualityFilterTest {
     /** The defaults of conf/refinery.conf: 0.12, 0.01, 0.67, 30, 0.3. */
-    private final FineWebQualityFilter filter = FineWebQualityFilter.fromConfig(Settings.defaults());
+    private final FineWebQualityFilter filter = FineWebQualityFilter.fromConfig(Docs.PAPER);
 
     /** A unique line of exactly {@code length} characters (at least 16) ending in '.'. */
     private static String line(int i, int length) {
@@ -70,7 +70,7 @@ class FineWebQualityFilterTest {
         assertRejected(filter.apply(doc(text)), "short_lines", "0.68 > 0.67");
 
         // "Shorter than 30": a line of exactly 30 characters is not short.
-        FineWebQualityFilter half = new FineWebQualityFilter(0.12, 0.01, 0.5, 30, 0.3);
+        FineWebQualityFilter half = new FineWebQualityFilter(0.12, 0.01, 0.5, 30, 0.3, FilterDefinitions.PAPER);
         assertKept(half.apply(doc(line(1, 29) + "\n" + line(2, 30))));
         assertRejected(half.apply(doc(line(1, 29) + "\n" + line(2, 29))), "short_lines", "1 > 0.5");
         assertKept(half.apply(doc(line(1, 30) + "\n" + line(2, 30))));

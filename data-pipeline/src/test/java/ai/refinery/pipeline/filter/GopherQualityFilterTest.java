@@ -18,10 +18,10 @@ class GopherQualityFilterTest {
     private static final List<String> STOP_WORDS = List.of("the", "be", "to", "of", "and", "that", "have", "with");
 
     /** The defaults of conf/refinery.conf. */
-    private final GopherQualityFilter filter = GopherQualityFilter.fromConfig(Settings.defaults());
+    private final GopherQualityFilter filter = GopherQualityFilter.fromConfig(Docs.PAPER);
 
     private static GopherQualityFilter withMaxWords(int maxWords) {
-        return new GopherQualityFilter(50, maxWords, 3, 10, 0.1, 0.9, 0.3, 0.8, 2, STOP_WORDS);
+        return new GopherQualityFilter(50, maxWords, 3, 10, 0.1, 0.9, 0.3, 0.8, 2, STOP_WORDS, FilterDefinitions.PAPER);
     }
 
     /** "the and" + (n - 2) x "word": n words, mean length (6 + 4(n-2)) / n, two stop words. */
@@ -110,7 +110,7 @@ class GopherQualityFilterTest {
         assertRejected(filter.apply(doc(repeat("the", 10) + " " + repeat("word", 40))), "stop_words", "1 < 2");
         assertRejected(filter.apply(doc(repeat("word", 50))), "stop_words", "0 < 2");
         // min_stop_words = 0 turns the rule off.
-        GopherQualityFilter off = new GopherQualityFilter(50, 100000, 3, 10, 0.1, 0.9, 0.3, 0.8, 0, STOP_WORDS);
+        GopherQualityFilter off = new GopherQualityFilter(50, 100000, 3, 10, 0.1, 0.9, 0.3, 0.8, 0, STOP_WORDS, FilterDefinitions.PAPER);
         assertKept(off.apply(doc(repeat("word", 50))));
     }
 

@@ -17,7 +17,7 @@ class GopherRepetitionFilterTest {
     private static final double[] NONE = {};
 
     /** The defaults of conf/refinery.conf. */
-    private final GopherRepetitionFilter filter = GopherRepetitionFilter.fromConfig(Settings.defaults());
+    private final GopherRepetitionFilter filter = GopherRepetitionFilter.fromConfig(Docs.PAPER);
 
     private static String join(String separator, int unique, String repeated, int copies) {
         StringBuilder sb = new StringBuilder();
@@ -32,7 +32,7 @@ class GopherRepetitionFilterTest {
 
     @Test
     void duplicateParagraphFraction() {
-        GopherRepetitionFilter only = new GopherRepetitionFilter(1, 0.3, 1, 1, NONE, NONE);
+        GopherRepetitionFilter only = new GopherRepetitionFilter(1, 0.3, 1, 1, NONE, NONE, FilterDefinitions.PAPER);
         // 10 paragraphs, 4 copies of one: 3 of them are duplicates, 3 / 10 = 0.3.
         assertKept(only.apply(doc(join("\n\n", 6, "The same paragraph.", 4))));
         // 5 copies: 4 / 10 = 0.4.
@@ -42,7 +42,7 @@ class GopherRepetitionFilterTest {
 
     @Test
     void duplicateParagraphCharacters() {
-        GopherRepetitionFilter only = new GopherRepetitionFilter(1, 1, 1, 0.2, NONE, NONE);
+        GopherRepetitionFilter only = new GopherRepetitionFilter(1, 1, 1, 0.2, NONE, NONE, FilterDefinitions.PAPER);
         String d = "abcdefghij";
         // 26 + 2 + 10 + 2 + 10 = 50 characters, 10 of them in the second copy: 0.2.
         assertKept(only.apply(doc("u".repeat(26) + "\n\n" + d + "\n\n" + d)));
@@ -52,7 +52,7 @@ class GopherRepetitionFilterTest {
 
     @Test
     void duplicateLineFractionIgnoresBlankLines() {
-        GopherRepetitionFilter only = new GopherRepetitionFilter(0.3, 1, 1, 1, NONE, NONE);
+        GopherRepetitionFilter only = new GopherRepetitionFilter(0.3, 1, 1, 1, NONE, NONE, FilterDefinitions.PAPER);
         assertKept(only.apply(doc(join("\n", 6, "The same line.", 4))));
         // 4 duplicates among 10 non-blank lines; four blank lines would make it 4 / 14 if they counted.
         assertRejected(only.apply(doc("\n\n" + join("\n", 5, "The same line.", 5) + "\n  \n")),
@@ -61,7 +61,7 @@ class GopherRepetitionFilterTest {
 
     @Test
     void duplicateLineCharacters() {
-        GopherRepetitionFilter only = new GopherRepetitionFilter(1, 1, 0.2, 1, NONE, NONE);
+        GopherRepetitionFilter only = new GopherRepetitionFilter(1, 1, 0.2, 1, NONE, NONE, FilterDefinitions.PAPER);
         String d = "abcdefghij";
         // 28 + 1 + 10 + 1 + 10 = 50 characters, 10 duplicated: 0.2.
         assertKept(only.apply(doc("u".repeat(28) + "\n" + d + "\n" + d)));
