@@ -237,19 +237,60 @@ public final class DatatroveWords {
         if (text instanceof String) {
             // The stages of one chain often tokenise the same document one after another: keep the last result.
             Memo memo = LAST.get();
-            if (memo.text != text) {
+            if (memo.text != text || memo.words == null) {
                 memo.words = words(text, 0, text.length());
                 memo.text = (String) text;
+                memo.count = memo.words.size();
             }
             return memo.words;
         }
         return words(text, 0, text.length());
     }
 
-    /** The last document tokenised on this thread (by identity) and its words; Spans cannot be changed by callers. */
+    /**
+     * The last document tokenised on this thread (by identity) and its words, or only its word count when a
+     * stage derived it ({@link #rememberCount}); Spans cannot be changed by callers.
+     */
     private static final class Memo {
         String text;
         Spans words;
+        int count = -1;
+    }
+
+    /** The words of text if they are the last ones computed on this thread, else null. */
+    public static Spans wordsIfKnown(String text) {
+        Memo memo = LAST.get();
+        return memo.text == text ? memo.words : null;
+    }
+
+    /**
+     * Records the word count of a text a stage built from known words (C4's kept lines), so that the next stage
+     * counting its words does not tokenise it again.
+     */
+    public static void rememberCount(String text, int count) {
+        Memo memo = LAST.get();
+        memo.text = text;
+        memo.words = null;
+        memo.count = count;
+    }
+
+    /** The number of words of spans that lie within [from, to) (spans ascend). */
+    public static int countWithin(Spans spans, int from, int to) {
+        return firstStartingAtOrAfter(spans, to) - firstStartingAtOrAfter(spans, from);
+    }
+
+    private static int firstStartingAtOrAfter(Spans spans, int offset) {
+        int lo = 0;
+        int hi = spans.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (spans.start(mid) < offset) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     private static final ThreadLocal<Memo> LAST = ThreadLocal.withInitial(Memo::new);
@@ -332,6 +373,10 @@ public final class DatatroveWords {
     /** The number of words of text[from, to). */
     public static int countWords(CharSequence text, int from, int to) {
         if (from == 0 && to == text.length()) {
+            Memo memo = LAST.get();
+            if (memo.text == text && memo.count >= 0) {
+                return memo.count;
+            }
             return words(text).size();
         }
         return words(text, from, to).size();
