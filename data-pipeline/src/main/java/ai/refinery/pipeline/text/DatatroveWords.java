@@ -237,10 +237,9 @@ public final class DatatroveWords {
         if (text instanceof String) {
             // The stages of one chain often tokenise the same document one after another: keep the last result.
             Memo memo = LAST.get();
-            if (memo.text != text || memo.words == null) {
+            if (memo.text != text) {
                 memo.words = words(text, 0, text.length());
                 memo.text = (String) text;
-                memo.count = memo.words.size();
             }
             return memo.words;
         }
@@ -248,13 +247,15 @@ public final class DatatroveWords {
     }
 
     /**
-     * The last document tokenised on this thread (by identity) and its words, or only its word count when a
-     * stage derived it ({@link #rememberCount}); Spans cannot be changed by callers.
+     * The last document tokenised on this thread (by identity) and its words, and the last text whose word count
+     * a stage derived ({@link #rememberCount}); Spans cannot be changed by callers.
      */
     private static final class Memo {
         String text;
         Spans words;
-        int count = -1;
+        /** A text whose word count a stage derived, and the count. */
+        String countedText;
+        int count;
     }
 
     /** The words of text if they are the last ones computed on this thread, else null. */
@@ -269,8 +270,7 @@ public final class DatatroveWords {
      */
     public static void rememberCount(String text, int count) {
         Memo memo = LAST.get();
-        memo.text = text;
-        memo.words = null;
+        memo.countedText = text;
         memo.count = count;
     }
 
@@ -374,7 +374,7 @@ public final class DatatroveWords {
     public static int countWords(CharSequence text, int from, int to) {
         if (from == 0 && to == text.length()) {
             Memo memo = LAST.get();
-            if (memo.text == text && memo.count >= 0) {
+            if (memo.countedText == text) {
                 return memo.count;
             }
             return words(text).size();
