@@ -163,6 +163,9 @@ public final class C4QualityFilter implements DocumentFilter {
         StringBuilder cleaned = new StringBuilder(128);
         int sentences = 0;
         int[] words = new int[2];
+        // The kept text's word count, from the document's words when an earlier stage computed them (-1: unknown).
+        Spans known = DatatroveWords.wordsIfKnown(text);
+        int keptWords = known == null ? -1 : 0;
         for (int i = 0; i < lines.size(); i++) {
             int start = PythonText.stripStart(text, lines.start(i), lines.end(i));
             int end = PythonText.stripEnd(text, start, lines.end(i));
@@ -201,6 +204,11 @@ public final class C4QualityFilter implements DocumentFilter {
             if (sentences < minSentences) {
                 sentences += DatatroveWords.countSentences(line, start, end); // past the minimum, the count is moot
             }
+            if (keptWords >= 0) {
+                // Words never cross whitespace, so a line's words are the document's words inside it.
+                keptWords += line == text ? DatatroveWords.countWithin(known, start, end)
+                        : DatatroveWords.countWords(line, start, end);
+            }
             if (kept.length() > 0) {
                 kept.append('\n');
             }
@@ -208,8 +216,12 @@ public final class C4QualityFilter implements DocumentFilter {
         }
         int keptEnd = PythonText.stripEnd(kept, 0, kept.length());
         int keptStart = PythonText.stripStart(kept, 0, keptEnd);
-        return finish(document, keptStart == 0 && keptEnd == kept.length() ? kept
+        Outcome outcome = finish(document, keptStart == 0 && keptEnd == kept.length() ? kept
                 : new StringBuilder(kept.subSequence(keptStart, keptEnd)), sentences);
+        if (outcome.kept() && keptWords >= 0 && outcome.document().text() != text) {
+            DatatroveWords.rememberCount(outcome.document().text(), keptWords);
+        }
+        return outcome;
     }
 
     /** Python's line.split(): words[0] = the number of whitespace tokens, words[1] = the longest one's length. */

@@ -246,10 +246,51 @@ public final class DatatroveWords {
         return words(text, 0, text.length());
     }
 
-    /** The last document tokenised on this thread (by identity) and its words; Spans cannot be changed by callers. */
+    /**
+     * The last document tokenised on this thread (by identity) and its words, and the last text whose word count
+     * a stage derived ({@link #rememberCount}); Spans cannot be changed by callers.
+     */
     private static final class Memo {
         String text;
         Spans words;
+        /** A text whose word count a stage derived, and the count. */
+        String countedText;
+        int count;
+    }
+
+    /** The words of text if they are the last ones computed on this thread, else null. */
+    public static Spans wordsIfKnown(String text) {
+        Memo memo = LAST.get();
+        return memo.text == text ? memo.words : null;
+    }
+
+    /**
+     * Records the word count of a text a stage built from known words (C4's kept lines), so that the next stage
+     * counting its words does not tokenise it again.
+     */
+    public static void rememberCount(String text, int count) {
+        Memo memo = LAST.get();
+        memo.countedText = text;
+        memo.count = count;
+    }
+
+    /** The number of words of spans that lie within [from, to) (spans ascend). */
+    public static int countWithin(Spans spans, int from, int to) {
+        return firstStartingAtOrAfter(spans, to) - firstStartingAtOrAfter(spans, from);
+    }
+
+    private static int firstStartingAtOrAfter(Spans spans, int offset) {
+        int lo = 0;
+        int hi = spans.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (spans.start(mid) < offset) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     private static final ThreadLocal<Memo> LAST = ThreadLocal.withInitial(Memo::new);
@@ -332,6 +373,10 @@ public final class DatatroveWords {
     /** The number of words of text[from, to). */
     public static int countWords(CharSequence text, int from, int to) {
         if (from == 0 && to == text.length()) {
+            Memo memo = LAST.get();
+            if (memo.countedText == text) {
+                return memo.count;
+            }
             return words(text).size();
         }
         return words(text, from, to).size();

@@ -88,4 +88,23 @@ class FilterDefinitionsTest {
         Outcome p = paper.apply(doc(text));
         assertEquals("duplicated_5gram", p.reason());
     }
+
+    @Test
+    void c4PassesOnTheWordCountOfItsKeptTextAsTokenisingItGives() throws Exception {
+        // Real prose with lines C4 drops (too few words, "javascript"), run as the chain runs it: the Gopher stage
+        // computes the document's words, C4 derives the kept text's count from them, FineWeb reads that count.
+        String prose = java.nio.file.Files.readString(ParityCorpus.corporaRoot()
+                .resolve("langid/org/apache/tika/langdetect/language-tests/en.test"));
+        String text = "Menu\nEnable JavaScript to see this page, don't wait.\n" + prose + "\nShare it!\n";
+        ai.refinery.pipeline.doc.Document d = doc(text);
+        assertKept(GopherQualityFilter.fromConfig(DATATROVE).apply(d));
+        Outcome c4 = C4QualityFilter.fromConfig(DATATROVE).apply(d);
+        assertKept(c4);
+        String kept = c4.document().text();
+        assertFalse(kept.contains("JavaScript") || kept.startsWith("Menu"));
+        int remembered = ai.refinery.pipeline.text.DatatroveWords.countWords(kept, 0, kept.length());
+        int counted = ai.refinery.pipeline.text.DatatroveWords.words(new String(kept.toCharArray()), 0, kept.length()).size();
+        assertEquals(counted, remembered);
+        assertTrue(counted > 1000, "words: " + counted);
+    }
 }
