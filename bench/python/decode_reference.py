@@ -4,8 +4,8 @@ weights, greedy decoding of prompts of 32 tokens with 224 new tokens each, on on
   - recompute: the whole sequence so far through the model for every new token (no cache), one prompt;
   - cache: a key/value cache, 1, 16 and 64 prompts at once.
 Prints new tokens per second (wall and process CPU). Not a project dependency: run it from a scratch virtual
-environment (python3 -m venv /tmp/torchvenv && /tmp/torchvenv/bin/pip install torch):
-  /tmp/torchvenv/bin/python bench/python/decode_reference.py
+environment (python3 -m venv bench/.venv && bench/.venv/bin/pip install "torch==2.13.0+cpu"):
+  bench/.venv/bin/python bench/python/decode_reference.py
 """
 import math
 import sys
