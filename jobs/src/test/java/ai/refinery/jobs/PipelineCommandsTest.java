@@ -186,4 +186,38 @@ class PipelineCommandsTest {
         assertEquals(2, wrongContext.code());
         assertTrue(wrongContext.err().contains("model.context_length") && wrongContext.err().contains("32"), wrongContext.err());
     }
+
+    @Test
+    void instructionRowsPackWithALossMaskAndTrainThroughTheSameLoop() throws Exception {
+        Path qa = work.resolve("qa-sft");
+        assertEquals(0, Cli.Capture.run("rephrase", "--input", work.resolve("bios").toString(), "--output", qa.toString(),
+                "--set", "rephrase.rephraser=qa", LOCAL).code());
+        Path tok = work.resolve("tok-sft");
+        assertEquals(0, Cli.Capture.run("tokenizer", "--input", work.resolve("bios").toString(), "--output", tok.toString(),
+                "--set", "tokenizer.vocab_size=300", LOCAL).code());
+        assertTrue(Files.exists(tok.resolve("tokenizer_config.json")), "the chat template for Hugging Face loaders");
+        Path packed = work.resolve("packed-sft");
+        Cli.Capture p = Cli.Capture.run("tokenize", "--input", qa.toString(), "--tokenizer", tok.toString(),
+                "--output", packed.toString(), "--set", "pack.context_length=64", LOCAL);
+        assertEquals(0, p.code(), p.out() + p.err());
+        String windows = "read_parquet('" + packed.resolve("data") + "/*/*.parquet', hive_partitioning = 1)";
+        Map<String, Object> stats = Json.readMap(Files.readString(packed.resolve("stats.json")));
+        assertEquals(720, ((Number) stats.get("conversations")).intValue());
+        assertEquals(((Number) stats.get("rows_out")).longValue(), Cli.query("SELECT count(*) FROM " + windows));
+        assertEquals(0, Cli.query("SELECT count(*) FROM " + windows + " WHERE len(loss_mask) <> 64 OR len(tokens) <> 65"));
+        assertEquals(0, Cli.query("SELECT count(*) FROM " + windows + " WHERE list_sum(loss_mask) = 0"),
+                "every window trains on its answer");
+        assertEquals(((Number) stats.get("tokens_target")).longValue(),
+                Cli.query("SELECT sum(list_sum(loss_mask)) FROM " + windows));
+
+        Path run = work.resolve("run-sft");
+        Cli.Capture t = Cli.Capture.run("pretrain", "--data", packed.toString(), "--output", run.toString(),
+                "--set", "model.width=32", "--set", "model.layers=2", "--set", "model.heads=2", "--set", "train.max_steps=4",
+                "--set", "train.workers=2", "--set", "train.batch_size_per_worker=4", "--set", "train.eval_every=2",
+                "--set", "train.warmup_steps=1", LOCAL);
+        assertEquals(0, t.code(), t.out() + t.err());
+        assertTrue(Files.exists(run.resolve("tokenizer_config.json")));
+        String metrics = "read_parquet('" + run.resolve("metrics") + "/*.parquet')";
+        assertEquals(2, Cli.query("SELECT count(*) FROM " + metrics + " WHERE val_loss IS NOT NULL AND loss > 0"));
+    }
 }

@@ -3,6 +3,7 @@ package ai.refinery.training.pack;
 import ai.refinery.core.config.ConfigError;
 import ai.refinery.core.outcome.Counts;
 import ai.refinery.core.output.Layout;
+import ai.refinery.core.sft.SftSettings;
 import ai.refinery.core.output.Output;
 import ai.refinery.core.spark.ParquetInputs;
 import ai.refinery.core.stage.Stage;
@@ -14,18 +15,26 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The tokenize stage: documents ({@code rows_in}) encoded and packed into windows ({@code rows_out}) under
- * data/split=train and data/split=validation, with a copy of the tokenizer (tokenizer.json).
+ * data/split=train and data/split=validation, with a copy of the tokenizer (tokenizer.json, tokenizer_config.json).
+ * Instruction rows (a {@code messages} column, the SFT row contract) are packed one conversation per window through
+ * the chat template, with a {@code loss_mask} column ({@link SftPacker}).
  */
 public final class TokenizeStage implements Stage {
+    /** The column that marks instruction (SFT) rows. */
+    static final String MESSAGES = "messages";
+
     private final List<String> inputs;
     private final String tokenizer;
 
@@ -38,16 +47,22 @@ public final class TokenizeStage implements Stage {
     @Override
     public void check(Config config) {
         PackSettings.from(config);
+        SftSettings.from(config);
     }
 
     @Override
     public StageResult run(StageContext context) throws IOException {
         BpeTokenizer tok = loadTokenizer(context.hadoop());
         Output out = context.output();
-        // The packed data carries its tokenizer, so training and serving use the very vocabulary it was cut with.
+        // The packed data carries its tokenizer, so training and serving use the very vocabulary it was cut with;
+        // tokenizer_config.json carries the chat template for Hugging Face loaders.
         out.writeText(Layout.TOKENIZER_JSON, tok.toJson());
-        PackResult packed = Packer.run(context.spark(), ParquetInputs.read(context.spark(), inputs), tok,
-                PackSettings.from(context.config()));
+        out.writeText(BpeTokenizer.CONFIG_FILE, tok.configJson());
+        Dataset<Row> input = ParquetInputs.read(context.spark(), inputs);
+        if (Arrays.asList(input.columns()).contains(MESSAGES)) {
+            return packConversations(context, input, tok, out);
+        }
+        PackResult packed = Packer.run(context.spark(), input, tok, PackSettings.from(context.config()));
         try {
             packed.windows().write().partitionBy("split").parquet(out.path(Layout.DATA));
             PackStats stats = packed.stats();
@@ -56,6 +71,27 @@ public final class TokenizeStage implements Stage {
             return new StageResult(Counts.of(stats.documents(), stats.windows()), figures,
                     Map.of("tokens", stats.tokens(), "windows", stats.windows()), stats.documents() + " documents, "
                     + stats.tokens() + " tokens, " + stats.windows() + " windows");
+        } finally {
+            packed.release();
+        }
+    }
+
+    /** Instruction rows (a messages column): one conversation per window, with the loss mask of the template. */
+    private StageResult packConversations(StageContext context, Dataset<Row> rows, BpeTokenizer tok, Output out) {
+        SftPackResult packed;
+        try {
+            packed = SftPacker.run(context.spark(), rows, tok, PackSettings.from(context.config()),
+                    SftSettings.from(context.config()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("--tokenizer " + tokenizer + ": " + e.getMessage(), e);
+        }
+        try {
+            packed.windows().write().partitionBy("split").parquet(out.path(Layout.DATA));
+            SftPackStats stats = packed.stats();
+            return new StageResult(Counts.of(stats.conversations(), stats.windows()), stats.toMap(),
+                    Map.of("tokens", stats.tokens(), "windows", stats.windows(), "tokens_target", stats.targetTokens()),
+                    stats.conversations() + " conversations, " + stats.targetTokens() + " target tokens, "
+                            + stats.windows() + " windows");
         } finally {
             packed.release();
         }

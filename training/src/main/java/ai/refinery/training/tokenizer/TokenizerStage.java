@@ -31,6 +31,7 @@ public final class TokenizerStage implements Stage {
         TokenizerTrainer.Report report = TokenizerTrainer.fit(context.spark(),
                 ParquetInputs.read(context.spark(), inputs), TokenizerSettings.from(context.config()));
         context.output().writeText(Layout.TOKENIZER_JSON, report.tokenizer().toJson());
+        context.output().writeText(BpeTokenizer.CONFIG_FILE, report.tokenizer().configJson());
         Map<String, Object> figures = new LinkedHashMap<>(report.toMap());
         figures.remove("documents");
         return new StageResult(Counts.of(report.documents(), 0), figures,

@@ -78,6 +78,10 @@ public final class PretrainStage implements Stage {
         if (tokenizerJson != null) {
             run.writeText(Layout.TOKENIZER_JSON, tokenizerJson);
         }
+        Path tokenizerConfig = new Path(dataDir, BpeTokenizer.CONFIG_FILE);
+        if (fs.exists(tokenizerConfig)) {
+            run.writeText(BpeTokenizer.CONFIG_FILE, read(fs, tokenizerConfig)); // the chat template travels with it
+        }
         context.manifest().put("data", windowsDir.toString()).put("model", model.toConfig().root().unwrapped());
         TrainResult result;
         try {
