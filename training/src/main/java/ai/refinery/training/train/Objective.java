@@ -26,6 +26,15 @@ public interface Objective extends Serializable {
         return example.targets();
     }
 
+    /** Targets of the examples that carry loss. */
+    default long targets(List<TrainingExample> examples) {
+        long n = 0;
+        for (TrainingExample e : examples) {
+            n += targets(e);
+        }
+        return n;
+    }
+
     /**
      * A minibatch of the examples, its loss weighted by weightPerTarget on every target that carries loss and 0
      * on the others.

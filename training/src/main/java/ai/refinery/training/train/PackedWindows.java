@@ -30,6 +30,8 @@ public final class PackedWindows implements BatchSource {
     private final Dataset<Row> windows;
     private final int contextLength;
     private final int vocabSize;
+    /** Whether the windows carry a loss_mask column (supervised fine-tuning data). */
+    private final boolean masked;
     private final JavaPairRDD<Long, TrainingExample> stream;
     /** Stream position of each partition's first example, and the total at the end. */
     private final long[] starts;
@@ -42,9 +44,9 @@ public final class PackedWindows implements BatchSource {
         this.windows = windows;
         this.contextLength = contextLength;
         this.vocabSize = vocabSize;
-        boolean masked = Arrays.asList(windows.columns()).contains(LOSS_MASK);
-        JavaRDD<TrainingExample> ordered = windows.where(col("split").equalTo(PackResult.TRAIN))
-                .select(col("window_id"), col("tokens"), masked ? col(LOSS_MASK) : col("tokens").as(LOSS_MASK))
+        this.masked = Arrays.asList(windows.columns()).contains(LOSS_MASK);
+        boolean masked = this.masked;
+        JavaRDD<TrainingExample> ordered = exampleColumns(windows.where(col("split").equalTo(PackResult.TRAIN)))
                 .javaRDD()
                 .mapToPair(r -> new Tuple2<>(r.getLong(0), example(r, masked)))
                 .sortByKey(true)
@@ -117,10 +119,8 @@ public final class PackedWindows implements BatchSource {
         if (max == 0) {
             return List.of();
         }
-        boolean masked = Arrays.asList(windows.columns()).contains(LOSS_MASK);
-        List<Row> rows = windows.where(col("split").equalTo(PackResult.VALIDATION)).orderBy("window_id").limit(max)
-                .select(col("window_id"), col("tokens"), masked ? col(LOSS_MASK) : col("tokens").as(LOSS_MASK))
-                .collectAsList();
+        List<Row> rows = exampleColumns(windows.where(col("split").equalTo(PackResult.VALIDATION))
+                .orderBy("window_id").limit(max)).collectAsList();
         List<TrainingExample> out = new ArrayList<>();
         for (Row r : rows) {
             TrainingExample e = example(r, masked);
@@ -149,7 +149,12 @@ public final class PackedWindows implements BatchSource {
         return true;
     }
 
-    /** Row (window_id, tokens, loss_mask or anything when not masked) as an example. */
+    /** window_id, tokens and loss_mask; without a loss_mask column the tokens stand in for it (unread). */
+    private Dataset<Row> exampleColumns(Dataset<Row> rows) {
+        return rows.select(col("window_id"), col("tokens"), masked ? col(LOSS_MASK) : col("tokens").as(LOSS_MASK));
+    }
+
+        /** Row (window_id, tokens, loss_mask or anything when not masked) as an example. */
     private static TrainingExample example(Row r, boolean masked) {
         List<Number> tokens = r.getList(1);
         int[] ids = new int[tokens.size()];

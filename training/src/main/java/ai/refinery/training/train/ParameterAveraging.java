@@ -94,9 +94,7 @@ final class ParameterAveraging {
                 DataSet batch = objective.minibatch(examples, t, weight, type);
                 OptimizerStep.Outcome o = OptimizerStep.apply(g, batch, Math.toIntExact(step), clip);
                 loss += weight > 0 ? o.weightedLoss() / weight : 0;
-                for (TrainingExample e : examples) {
-                    targets += objective.targets(e);
-                }
+                targets += objective.targets(examples);
             }
             return new WorkerSum(g.params().toFloatVector(), ModelState.updaterState(g), loss, targets, 1);
         } finally {
@@ -119,11 +117,7 @@ final class ParameterAveraging {
                                     g.getConfiguration().getDataType());
                             g.score(batch, false);
                             double loss = ((TokenSoftmaxOutputLayer) g.getOutputLayer(0)).lossSum();
-                            long targets = 0;
-                            for (TrainingExample e : examples) {
-                                targets += objective.targets(e);
-                            }
-                            return new double[] {loss, targets};
+                            return new double[] {loss, objective.targets(examples)};
                         } finally {
                             g.clear();
                             WorkerModels.giveBack(s.configuration(), g);

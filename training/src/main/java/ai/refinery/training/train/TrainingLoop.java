@@ -177,11 +177,8 @@ public final class TrainingLoop {
         int steps = (int) (to - from);
         double[] weights = new double[steps];
         for (int j = 0; j < steps; j++) {
-            long stepTargets = 0;
             int base = offset + j * workers * batch;
-            for (int i = 0; i < workers * batch; i++) {
-                stepTargets += objective.targets(examples.get(base + i));
-            }
+            long stepTargets = objective.targets(examples.subList(base, base + workers * batch));
             weights[j] = stepTargets == 0 ? 0 : (double) workers / stepTargets;
         }
         List<ParameterAveraging.WorkerPlan> plans = new ArrayList<>(workers);
