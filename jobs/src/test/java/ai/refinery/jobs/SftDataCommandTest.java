@@ -282,4 +282,52 @@ class SftDataCommandTest {
                 work.resolve("bad4").toString(), LOCAL);
         assertEquals(3, none.code(), none.err());
     }
+
+    @Test
+    void tokenizeReplaysAShareOfPretrainingWindowsWithAFullLossMask() throws Exception {
+        Path sft = work.resolve("qa-only");
+        assertEquals(0, Cli.Capture.run("sft-data", "--input", qa.toString(), "--output", sft.toString(), LOCAL).code());
+        Path pre = work.resolve("pre-packed");
+        Cli.Capture p = Cli.Capture.run("tokenize", "--input", work.resolve("bios").toString(), "--tokenizer", tok.toString(),
+                "--output", pre.toString(), "--set", "pack.context_length=48", LOCAL);
+        assertEquals(0, p.code(), p.out() + p.err());
+        long preTrain = number(stats(pre), "windows_train");
+
+        List<List<String>> runs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            Path out = work.resolve("replayed-" + run);
+            Cli.Capture t = Cli.Capture.run("tokenize", "--input", sft.toString(), "--tokenizer", tok.toString(),
+                    "--replay", pre.toString(), "--output", out.toString(), "--set", "pack.context_length=48",
+                    "--set", "sft.mix.replay_fraction=0.1", LOCAL);
+            assertEquals(0, t.code(), t.out() + t.err());
+            Map<String, Object> stats = stats(out);
+            long sftTrain = number(stats, "windows_train");
+            long replayed = number(stats, "replay", "windows");
+            assertEquals(Math.min(preTrain, Math.round(0.1 / 0.9 * sftTrain)), replayed);
+            assertTrue(replayed > 0);
+            assertTrue(Math.abs((double) replayed / (sftTrain + replayed) - 0.1) <= 1.0 / (sftTrain + replayed),
+                    replayed + " of " + (sftTrain + replayed));
+            String windows = "read_parquet('" + out.resolve("data") + "/*/*.parquet', hive_partitioning = 1)";
+            String pretrain = "read_parquet('" + pre.resolve("data") + "/*/*.parquet', hive_partitioning = 1)";
+            assertEquals(number(stats, "rows_out"), Cli.query("SELECT count(*) FROM " + windows));
+            assertEquals(replayed, Cli.query("SELECT count(*) FROM " + windows + " WHERE conversation_id LIKE 'pretrain-%' "
+                    + "AND split = 'train' AND list_sum(loss_mask) = 48 AND len(loss_mask) = 48"),
+                    "replayed windows train on every token, in the train split only");
+            assertEquals(replayed, Cli.query("SELECT count(*) FROM " + windows + " w JOIN " + pretrain
+                    + " p ON w.conversation_id = 'pretrain-' || p.window_id WHERE w.tokens = p.tokens AND p.split = 'train'"),
+                    "each is a pretraining window as it was packed");
+            assertEquals(0, Cli.query("SELECT count(*) FROM " + windows + " WHERE conversation_id NOT LIKE 'pretrain-%' "
+                    + "AND list_sum(loss_mask) = 48"), "conversations keep their masks");
+            assertEquals(number(stats, "rows_out"), Cli.query("SELECT count(DISTINCT window_id) FROM " + windows
+                    + " WHERE window_id < " + number(stats, "rows_out")), "one order over all windows");
+            runs.add(rows("SELECT window_id, conversation_id FROM " + windows + " ORDER BY window_id"));
+        }
+        assertEquals(runs.get(0), runs.get(1), "the same seed replays the same windows in the same order");
+
+        Cli.Capture length = Cli.Capture.run("tokenize", "--input", sft.toString(), "--tokenizer", tok.toString(),
+                "--replay", pre.toString(), "--output", work.resolve("replay-bad").toString(),
+                "--set", "pack.context_length=64", LOCAL);
+        assertEquals(2, length.code());
+        assertTrue(length.err().contains("pack.context_length"), length.err());
+    }
 }
