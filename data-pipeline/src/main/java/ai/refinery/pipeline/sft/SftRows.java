@@ -82,8 +82,10 @@ public final class SftRows {
     }
 
     /**
-     * The non-blank lines of JSONL files (plain, or compressed with a suffix Hadoop knows, e.g. .gz), one task
-     * per file, each with its 1-based line number as the locator ({@code line:N}), as the filter stage numbers them.
+     * The records of JSONL files (plain, or compressed with a suffix Hadoop knows, e.g. .gz), one task per file: each
+     * non-blank line with its 1-based line number as the locator ({@code line:N}), as the filter stage numbers them.
+     * A file whose first non-blank character is '[' is one JSON array (how Alpaca's alpaca_data.json ships): each
+     * element is a record ({@code item:N}, from 0); if the array breaks off, what follows is one unreadable record.
      */
     public static Dataset<Row> jsonLines(SparkSession spark, List<JsonlFile> files) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -92,6 +94,10 @@ public final class SftRows {
             List<Row> out = new ArrayList<>();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(
                     InputFiles.open(f.uri(), conf.get(), true), StandardCharsets.UTF_8))) {
+                if (startsWithArray(in)) {
+                    readArray(in, f, out);
+                    return out.iterator();
+                }
                 long number = 0;
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     number++;
@@ -108,6 +114,42 @@ public final class SftRows {
             return out.iterator();
         });
         return spark.createDataFrame(lines, RECORDS);
+    }
+
+    /** Whether the first character that is not whitespace or a byte-order mark is '[' (the stream is reset). */
+    private static boolean startsWithArray(BufferedReader in) throws IOException {
+        in.mark(1 << 16);
+        try {
+            for (int i = 0; i < (1 << 16) - 1; i++) {
+                int c = in.read();
+                if (c < 0) {
+                    return false;
+                }
+                if (c != '\uFEFF' && !Character.isWhitespace(c)) {
+                    return c == '[';
+                }
+            }
+            return false;
+        } finally {
+            in.reset();
+        }
+    }
+
+    private static void readArray(BufferedReader in, JsonlFile f, List<Row> out) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long item = 0;
+        try (com.fasterxml.jackson.core.JsonParser parser = json.getFactory().createParser(in)) {
+            try {
+                parser.nextToken(); // [
+                while (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                    com.fasterxml.jackson.databind.JsonNode node = json.readTree(parser);
+                    out.add(RowFactory.create(f.input(), f.uri(), "item:" + item++, json.writeValueAsString(node)));
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                out.add(RowFactory.create(f.input(), f.uri(), "item:" + item, "broken JSON array at item " + item
+                        + ": " + e.getOriginalMessage()));
+            }
+        }
     }
 
     /**

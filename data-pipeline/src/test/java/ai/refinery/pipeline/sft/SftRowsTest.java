@@ -133,4 +133,26 @@ class SftRowsTest {
         assertEquals(SftRejectReasons.EMPTY_ASSISTANT_TURN, rejected.getAs("reason"));
         assertTrue(rejected.<String>getAs("source").equals("bios_qa"));
     }
+
+    @Test
+    void aJsonArrayFileIsOneRecordPerElement(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("alpaca_data.json"), """
+                [
+                  {"instruction": "Name a fruit.", "input": "", "output": "Apple"},
+                  {"instruction": "Name a colour.",
+                   "input": "", "output": "Red"},
+                  {"instruction": "Say nothing.", "input": "", "output": ""}
+                ]
+                """);
+        Files.writeString(dir.resolve("broken.json"), "[{\"prompt\": \"a\", \"completion\": \"b\"}, {\"prompt\": ");
+        Dataset<Row> records = SftRows.jsonLines(spark, List.of(
+                new SftRows.JsonlFile("alpaca", dir.resolve("alpaca_data.json").toUri().toString()),
+                new SftRows.JsonlFile("broken", dir.resolve("broken.json").toUri().toString())));
+        SftRows.Conversion c = SftRows.convert(records, SftFormat.AUTO);
+        assertEquals(Set.of("Apple", "Red", "b"), c.data().collectAsList().stream()
+                .map(r -> SftRow.fromRow(r).messages().get(1).content()).collect(Collectors.toSet()));
+        Map<String, String> reasons = new TreeMap<>();
+        c.rejected().collectAsList().forEach(r -> reasons.put(r.getAs("input") + " " + r.getAs("record"), r.getAs("reason")));
+        assertEquals(Map.of("alpaca item:2", "empty_assistant_turn", "broken item:1", "unreadable"), reasons);
+    }
 }
