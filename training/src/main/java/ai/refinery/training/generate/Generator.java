@@ -5,6 +5,7 @@ import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.DecoderWeights;
 import ai.refinery.training.decode.PromptTooLongException;
 import ai.refinery.training.decode.SamplingSettings;
+import ai.refinery.training.decode.TokenScorer;
 import ai.refinery.core.sft.Message;
 import ai.refinery.training.tokenizer.BpeTokenizer;
 import ai.refinery.training.tokenizer.ChatTemplate;
@@ -29,10 +30,13 @@ public final class Generator {
 
     private final BpeTokenizer tokenizer;
     private final BatchDecoder decoder;
+    private final DecoderWeights weights;
     private ChatTemplate chatTemplate;
+    private TokenScorer scorer;
 
     public Generator(DecoderWeights weights, BpeTokenizer tokenizer, int maxBatch) {
         this.tokenizer = tokenizer;
+        this.weights = weights;
         this.decoder = new BatchDecoder(weights, tokenizer, maxBatch, MAX_ROWS_PER_STEP);
     }
 
@@ -109,6 +113,17 @@ public final class Generator {
             ids.add(chatTemplate().generationPrompt(c));
         }
         return completeAll(ids, forChat(settings));
+    }
+
+    /**
+     * Teacher-forced scores (log-probability and rank of each target after its prefix) over the same weights; an
+     * empty context stands for end of text, as an empty prompt does in generation.
+     */
+    public TokenScorer scorer() {
+        if (scorer == null) {
+            scorer = new TokenScorer(weights, tokenizer.endOfTextId(), MAX_ROWS_PER_STEP);
+        }
+        return scorer;
     }
 
     /** {@link #completeAll} of texts. */
