@@ -1,11 +1,11 @@
 package ai.refinery.training.serve;
 
 import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.sft.Message;
 import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.RuleSet;
 import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.core.sft.Message;
 import ai.refinery.training.tokenizer.BpeTokenizer;
 import ai.refinery.training.tokenizer.ChatTemplate;
 import com.fasterxml.jackson.core.JsonProcessingException;
