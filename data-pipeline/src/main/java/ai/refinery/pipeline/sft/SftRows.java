@@ -18,7 +18,6 @@ import org.apache.spark.sql.types.StructType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,7 +108,10 @@ public final class SftRows {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + f.uri(), e);
+                // a damaged file (a truncated .gz, say) keeps the records read before the damage, and the damage
+                // itself becomes one unreadable record rather than failing the job
+                out.add(RowFactory.create(f.input(), f.uri(), "read-error", "cannot read the file after "
+                        + out.size() + " records: " + e));
             }
             return out.iterator();
         });

@@ -155,4 +155,21 @@ class SftRowsTest {
         c.rejected().collectAsList().forEach(r -> reasons.put(r.getAs("input") + " " + r.getAs("record"), r.getAs("reason")));
         assertEquals(Map.of("alpaca item:2", "empty_assistant_turn", "broken item:1", "unreadable"), reasons);
     }
+
+    @Test
+    void aDamagedFileKeepsWhatWasReadAndCountsTheDamage(@TempDir Path dir) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(ALPACA.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        byte[] whole = bytes.toByteArray();
+        Files.write(dir.resolve("cut.jsonl.gz"), java.util.Arrays.copyOf(whole, whole.length - 12));
+        Dataset<Row> records = SftRows.jsonLines(spark, List.of(new SftRows.JsonlFile("cut",
+                dir.resolve("cut.jsonl.gz").toUri().toString())));
+        List<Row> rows = records.collectAsList();
+        Row last = rows.get(rows.size() - 1);
+        assertEquals("read-error", last.getAs("record"));
+        SftRows.Conversion c = SftRows.convert(records, SftFormat.AUTO);
+        assertEquals(1, c.rejected().where(col("record").equalTo("read-error").and(col("reason").equalTo("unreadable"))).count());
+    }
 }
