@@ -95,15 +95,8 @@ class ClusterIT {
     @Test
     @Order(2)
     void tokenizeAndPretrainOnTheClusterEqualEmbeddedLocalMode() throws Exception {
-        Path bios = bios();
-        Path tokenizer = work.resolve("tokenizer");
-        local(List.of("tokenizer", "--input", bios.toString(), "--output", tokenizer.toString(),
-                "--set", "tokenizer.vocab_size=300", LOCAL));
-        List<String> tokenize = List.of("tokenize", "--input", bios.toString(), "--tokenizer", tokenizer.toString(),
-                "--conf", TINY, "--set", "pack.validation_fraction=0.1");
         Path packedCluster = work.resolve("packed-cluster");
-        submitAndWait("tokenize", concat(tokenize, "--output", packedCluster.toString()));
-        local(concat(tokenize, "--output", packed().toString(), LOCAL));
+        submitAndWait("tokenize", concat(tokenizeArgs(), "--output", packedCluster.toString()));
         assertEquals(digest("SELECT md5(string_agg(window_id::VARCHAR || ':' || tokens::VARCHAR, ';' ORDER BY window_id)) FROM "
                 + parquet(packed(), "data/**")), digest("SELECT md5(string_agg(window_id::VARCHAR || ':' || tokens::VARCHAR, ';'"
                 + " ORDER BY window_id)) FROM " + parquet(packedCluster, "data/**")), "the same windows");
@@ -111,8 +104,6 @@ class ClusterIT {
         Path runCluster = work.resolve("run-cluster");
         submitAndWait("pretrain", concat(concat(List.of("pretrain", "--data", packedCluster.toString()), PRETRAIN),
                 "--output", runCluster.toString()));
-        local(concat(concat(List.of("pretrain", "--data", packed().toString()), PRETRAIN),
-                "--output", uninterrupted().toString(), LOCAL));
         assertSameTraining(uninterrupted(), runCluster, 1e-4);
     }
 
@@ -146,7 +137,7 @@ class ClusterIT {
         Process driver = submit("pretrain-killed", pretrain);
         Path checkpoints = work.resolve("run-killed/checkpoints");
         Path log = work.resolve("pretrain-killed.log");
-        awaitOrFail(() -> hasCheckpoint(checkpoints, 4), Duration.ofMinutes(10), driver, log);
+        awaitOrFail(() -> newestCheckpoint(checkpoints) >= 4, Duration.ofMinutes(10), driver, log);
         driver.destroyForcibly().waitFor();
         assertTrue(!Files.exists(work.resolve("run-killed/_SUCCESS")), "killed before the end");
         submitAndWait("pretrain-resumed", concat(pretrain, "--resume"));
@@ -155,12 +146,33 @@ class ClusterIT {
 
     // --- the runs ---------------------------------------------------------------------------------------------
 
-    private static Path packed() {
-        return work.resolve("packed-local");
+    /** The windows of embedded local mode (made on first use, so that each test can run alone). */
+    private static Path packed() throws IOException {
+        Path packed = work.resolve("packed-local");
+        if (!Files.exists(packed)) {
+            local(concat(tokenizeArgs(), "--output", packed.toString(), LOCAL));
+        }
+        return packed;
     }
 
-    private static Path uninterrupted() {
-        return work.resolve("run-local");
+    private static List<String> tokenizeArgs() throws IOException {
+        Path bios = bios();
+        Path tokenizer = work.resolve("tokenizer");
+        if (!Files.exists(tokenizer)) {
+            local(List.of("tokenizer", "--input", bios.toString(), "--output", tokenizer.toString(),
+                    "--set", "tokenizer.vocab_size=300", LOCAL));
+        }
+        return List.of("tokenize", "--input", bios.toString(), "--tokenizer", tokenizer.toString(),
+                "--conf", TINY, "--set", "pack.validation_fraction=0.1");
+    }
+
+    /** The uninterrupted pretraining run in embedded local mode. */
+    private static Path uninterrupted() throws IOException {
+        Path run = work.resolve("run-local");
+        if (!Files.exists(run)) {
+            local(concat(concat(List.of("pretrain", "--data", packed().toString()), PRETRAIN), "--output", run.toString(), LOCAL));
+        }
+        return run;
     }
 
     private static Path crawlInput() throws IOException {
@@ -246,8 +258,15 @@ class ClusterIT {
         }
     }
 
-    private static boolean hasCheckpoint(Path checkpoints, int step) {
-        return Files.exists(checkpoints.resolve("step-" + step + "/state.json"));
+    /** The step of the newest complete checkpoint (state.json written), -1 when none. */
+    private static long newestCheckpoint(Path checkpoints) {
+        try (Stream<Path> dirs = Files.list(checkpoints)) {
+            return dirs.filter(d -> d.getFileName().toString().matches("step-\\d+") && Files.exists(d.resolve("state.json")))
+                    .mapToLong(d -> Long.parseLong(d.getFileName().toString().substring("step-".length())))
+                    .max().orElse(-1);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
     }
 
     private static long count(Path log, String text) {
