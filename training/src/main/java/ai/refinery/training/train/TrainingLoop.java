@@ -75,7 +75,9 @@ public final class TrainingLoop {
                 graph.setLearningRate(schedule);
                 GptModel.setWeightDecay(graph.getConfiguration(), train.weightDecay());
                 long at = state.step();
-                MetricsTable.read(spark, metricsDir).stream().filter(r -> r.step() <= at).forEach(rows::add);
+                List<MetricRow> history = loaded.get().metrics().isEmpty() ? MetricsTable.read(spark, metricsDir)
+                        : loaded.get().metrics();
+                history.stream().filter(r -> r.step() <= at).forEach(rows::add);
                 LOG.info("Resuming from {} (step {}, {} tokens)", lastCheckpoint, at, state.tokens());
             } else {
                 graph = GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
@@ -142,7 +144,7 @@ public final class TrainingLoop {
                         String.format("%.3g", lr), String.format("%.0f", row.tokensPerS()),
                         Duration.ofSeconds(Math.round(perStepSeconds * (end - step))));
                 if (checkpoints != null && (step % train.checkpointEvery() == 0 || step == end)) {
-                    lastCheckpoint = checkpoints.save(graph, new Checkpoints.State(step, tokens, position));
+                    lastCheckpoint = checkpoints.save(graph, new Checkpoints.State(step, tokens, position), rows);
                     MetricsTable.write(spark, rows, metricsDir);
                 }
             }
