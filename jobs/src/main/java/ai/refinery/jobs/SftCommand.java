@@ -14,7 +14,7 @@ import java.util.List;
                 + "(the assistant turns), through the same parameter-averaging loop as 'pretrain'.",
                 "The model's shape, vocabulary and context length come from --model; data packed with another "
                         + "tokenizer or context length is refused (exit 2). Defaults of the sft.train section apply "
-                        + "(learning rate 5e-5, no weight decay, 3 epochs, 3% warm-up); any train.* setting given "
+                        + "(learning rate 2e-4, no weight decay, 3 epochs, 3% warm-up); any train.* setting given "
                         + "wins over them. Response tuning: pack the data with sft.train_on=response_only.",
                 "The run folder is a pretrain run folder: model.json (with base_model), tokenizer.json, "
                         + "tokenizer_config.json, checkpoints/, metrics/ (with val_loss and val_accuracy on the "
