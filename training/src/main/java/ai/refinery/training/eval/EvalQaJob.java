@@ -1,13 +1,11 @@
 package ai.refinery.training.eval;
 
 import ai.refinery.core.sft.Message;
-import ai.refinery.training.decode.ChatReplies;
 import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.PromptTooLongException;
 import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.generate.Generator;
 import ai.refinery.training.generate.ModelBundle;
-import ai.refinery.training.tokenizer.ChatTemplate;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -38,8 +36,9 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * Greedy answers to QA rows as a Spark job: the model is broadcast once and loaded once per partition, each
- * partition decodes {@code batchSize} questions at once through the batched decoder (a prompt is the chat
- * template's, the answer ends at {@code <|end|>}), and every answer is scored by {@link AnswerMatch}. Greedy
+ * partition decodes {@code batchSize} questions at once through the batched decoder
+ * ({@link Generator#completeChats}: the chat template's prompt, the answer ending at {@code <|end|>}), and every
+ * answer is scored by {@link AnswerMatch}. Greedy
  * decoding makes an answer depend on its question alone, whatever the partitioning and batching.
  */
 public final class EvalQaJob {
@@ -164,9 +163,7 @@ public final class EvalQaJob {
             if (!it.hasNext()) {
                 return it;
             }
-            ModelBundle bundle = ModelBundle.fromBytes(model.value(), tok.value(), modelId);
-            Generator g = bundle.generator(batchSize);
-            ChatTemplate template = new ChatTemplate(bundle.tokenizer());
+            Generator g = ModelBundle.fromBytes(model.value(), tok.value(), modelId).generator(batchSize);
             return new Iterator<>() {
                 private final ArrayDeque<Row> done = new ArrayDeque<>();
 
@@ -182,7 +179,7 @@ public final class EvalQaJob {
                         while (batch.size() < batchSize && it.hasNext()) {
                             batch.add(it.next());
                         }
-                        done.addAll(answerBatch(g, template, batch, greedy, modelId));
+                        done.addAll(answerBatch(g, batch, greedy, modelId));
                     }
                     return done.removeFirst();
                 }
@@ -194,8 +191,7 @@ public final class EvalQaJob {
     }
 
     /** Rows (id, messages, split, attribute) answered together; one output row per input row, in order. */
-    static List<Row> answerBatch(Generator g, ChatTemplate template, List<Row> batch, SamplingSettings greedy,
-                                 String modelId) {
+    static List<Row> answerBatch(Generator g, List<Row> batch, SamplingSettings greedy, String modelId) {
         Row[] out = new Row[batch.size()];
         List<Integer> index = new ArrayList<>();
         List<QaItem> items = new ArrayList<>();
@@ -208,7 +204,7 @@ public final class EvalQaJob {
                         item.problem().reason() + ": " + item.problem().detail());
                 continue;
             }
-            int length = template.generationPrompt(item.prompt()).length;
+            int length = g.chatTemplate().generationPrompt(item.prompt()).length;
             if (length > g.contextLength()) {
                 out[i] = rejected(r, item, attribute, modelId, PROMPT_TOO_LONG,
                         new PromptTooLongException(length, g.contextLength()).getMessage());
@@ -219,14 +215,14 @@ public final class EvalQaJob {
         }
         List<Completion> answers = null;
         try {
-            answers = ChatReplies.reply(g.decoder(), template, items.stream().map(QaItem::prompt).toList(), greedy);
+            answers = g.completeChats(items.stream().map(QaItem::prompt).toList(), greedy);
         } catch (RuntimeException e) {
             // Find the question that failed: the others still get their answer.
             for (int j = 0; j < index.size(); j++) {
                 Row r = batch.get(index.get(j));
                 String attribute = r.isNullAt(3) ? NO_ATTRIBUTE : r.getString(3);
                 try {
-                    Completion c = ChatReplies.reply(g.decoder(), template, List.of(items.get(j).prompt()), greedy).get(0);
+                    Completion c = g.completeChats(List.of(items.get(j).prompt()), greedy).get(0);
                     out[index.get(j)] = answered(r, items.get(j), attribute, c, modelId);
                 } catch (RuntimeException x) {
                     out[index.get(j)] = rejected(r, items.get(j), attribute, modelId, GENERATION_FAILED, String.valueOf(x));

@@ -21,13 +21,16 @@ import java.util.Optional;
 
 /**
  * Checkpoints of a run on any Hadoop file system: {@code <dir>/step-000001200/} holding model.zip (DL4J
- * ModelSerializer: configuration, parameters and the optimizer state) and state.json (step, tokens, data
- * position). A checkpoint is written under a temporary name and renamed when complete, so a crash never
- * leaves a half-written checkpoint with a valid name. Only the newest {@code keep} are kept.
+ * ModelSerializer: configuration, parameters and the optimizer state), state.json (step, tokens, data
+ * position) and metrics.json (the metrics rows up to that step, so a run resumed after a crash has its whole
+ * history whatever happened to metrics/). A checkpoint is written under a temporary name and renamed when
+ * complete, so a crash never leaves a half-written checkpoint with a valid name. Only the newest {@code keep}
+ * are kept.
  */
 public final class Checkpoints {
     public static final String MODEL = "model.zip";
     public static final String STATE = "state.json";
+    public static final String METRICS = "metrics.json";
     private static final String PREFIX = "step-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,8 +38,8 @@ public final class Checkpoints {
     public record State(long step, long tokens, long position) {
     }
 
-    /** A loaded checkpoint. */
-    public record Loaded(ComputationGraph model, State state, String path) {
+    /** A loaded checkpoint; {@code metrics} is empty for checkpoints written before they carried it. */
+    public record Loaded(ComputationGraph model, State state, String path, List<MetricRow> metrics) {
     }
 
     private final Path dir;
@@ -54,7 +57,7 @@ public final class Checkpoints {
     }
 
     /** Writes a checkpoint and prunes old ones; returns its path. */
-    public String save(ComputationGraph model, State state) {
+    public String save(ComputationGraph model, State state, List<MetricRow> metrics) {
         String name = String.format("%s%09d", PREFIX, state.step());
         Path tmp = new Path(dir, "_tmp-" + name);
         Path done = new Path(dir, name);
@@ -70,6 +73,9 @@ public final class Checkpoints {
             s.put("position", state.position());
             try (FSDataOutputStream out = fs.create(new Path(tmp, STATE), true)) {
                 out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(s));
+            }
+            try (FSDataOutputStream out = fs.create(new Path(tmp, METRICS), true)) {
+                out.write(JSON.writeValueAsBytes(metrics));
             }
             fs.delete(done, true);
             if (!fs.rename(tmp, done)) {
@@ -127,7 +133,13 @@ public final class Checkpoints {
             }
             State state = new State(((Number) s.get("step")).longValue(), ((Number) s.get("tokens")).longValue(),
                     ((Number) s.get("position")).longValue());
-            return new Loaded(model, state, p.toString());
+            List<MetricRow> metrics = List.of();
+            if (fs.exists(new Path(p, METRICS))) {
+                try (InputStream in = fs.open(new Path(p, METRICS))) {
+                    metrics = List.of(JSON.readValue(in, MetricRow[].class));
+                }
+            }
+            return new Loaded(model, state, p.toString(), metrics);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + p, e);
         }

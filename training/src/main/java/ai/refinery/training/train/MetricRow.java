@@ -17,10 +17,6 @@ import java.io.Serializable;
 public record MetricRow(long step, long tokens, double loss, Double valLoss, double lr, double tokensPerS,
                         Double valAccuracy) implements Serializable {
 
-    public MetricRow(long step, long tokens, double loss, Double valLoss, double lr, double tokensPerS) {
-        this(step, tokens, loss, valLoss, lr, tokensPerS, null);
-    }
-
     /** exp(val_loss), or null. */
     public Double valPerplexity() {
         return valLoss == null ? null : Math.exp(valLoss);

@@ -103,7 +103,9 @@ public final class TrainingLoop {
                 graph.setLearningRate(schedule);
                 GptModel.setWeightDecay(graph.getConfiguration(), train.weightDecay());
                 long at = state.step();
-                MetricsTable.read(spark, metricsDir).stream().filter(r -> r.step() <= at).forEach(rows::add);
+                List<MetricRow> history = loaded.get().metrics().isEmpty() ? MetricsTable.read(spark, metricsDir)
+                        : loaded.get().metrics();
+                history.stream().filter(r -> r.step() <= at).forEach(rows::add);
                 LOG.info("Resuming from {} (step {}, {} tokens)", lastCheckpoint, at, state.tokens());
             } else {
                 graph = start != null ? start : GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
@@ -137,7 +139,7 @@ public final class TrainingLoop {
                     if (!Double.isFinite(o.loss()) || !finite(graph)) {
                         double lr = schedule.valueAt((int) roundEnd - 1, 0);
                         rows.add(new MetricRow(roundEnd, tokens + (roundEnd - step) * perStep * t, o.loss(), null, lr,
-                                0));
+                                0, null));
                         if (metricsDir != null) {
                             MetricsTable.write(spark, rows, metricsDir);
                         }
@@ -175,7 +177,7 @@ public final class TrainingLoop {
                         String.format("%.3g", lr), String.format("%.0f", row.tokensPerS()),
                         Duration.ofSeconds(Math.round(perStepSeconds * (end - step))));
                 if (checkpoints != null && (step % train.checkpointEvery() == 0 || step == end)) {
-                    lastCheckpoint = checkpoints.save(graph, new Checkpoints.State(step, tokens, position));
+                    lastCheckpoint = checkpoints.save(graph, new Checkpoints.State(step, tokens, position), rows);
                     MetricsTable.write(spark, rows, metricsDir);
                 }
             }
