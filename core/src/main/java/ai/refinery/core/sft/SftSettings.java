@@ -27,7 +27,12 @@ public record SftSettings(SftFormat format, Overlong overlong, TrainOn trainOn) 
         /** Every assistant turn of a conversation is a target (the peers' default). */
         ALL_ASSISTANT_TURNS,
         /** Only the last assistant turn; earlier ones are context (LLaMA-Factory's mask_history). */
-        LAST_TURN
+        LAST_TURN,
+        /**
+         * Response tuning (Hewitt et al. 2024): the instructions are dropped (system turns removed, user turns
+         * emptied) and every assistant turn is a target, so the model learns the responses alone.
+         */
+        RESPONSE_ONLY
     }
 
     public static SftSettings defaults() {
@@ -39,7 +44,7 @@ public record SftSettings(SftFormat format, Overlong overlong, TrainOn trainOn) 
         return new SftSettings(
                 SftFormat.parse(s.string("format"), s.key("format")),
                 Overlong.valueOf(s.oneOf("overlong", Set.of("truncate", "reject")).toUpperCase(java.util.Locale.ROOT)),
-                TrainOn.valueOf(s.oneOf("train_on", Set.of("all_assistant_turns", "last_turn"))
+                TrainOn.valueOf(s.oneOf("train_on", Set.of("all_assistant_turns", "last_turn", "response_only"))
                         .toUpperCase(java.util.Locale.ROOT)));
     }
 

@@ -114,6 +114,53 @@ public final class GptModel {
         }
     }
 
+    /**
+     * The model settings a graph of this class was built with, read from its layers (so a model file needs no
+     * separate settings file): vocabulary and width from the token embedding, context from the position
+     * embedding, blocks, heads and MLP width from the blocks, dropout from the embedding dropout layer.
+     *
+     * @throws IllegalArgumentException when the graph is not a decoder of this project
+     */
+    public static ModelSettings settingsOf(ComputationGraph graph) {
+        java.util.Map<String, GraphVertex> vertices = graph.getConfiguration().getVertices();
+        int vocab = -1;
+        int width = -1;
+        int context = -1;
+        int layers = 0;
+        int heads = -1;
+        int mlpWidth = -1;
+        double dropout = 0;
+        for (java.util.Map.Entry<String, GraphVertex> e : vertices.entrySet()) {
+            if (!(e.getValue() instanceof LayerVertex lv)) {
+                continue;
+            }
+            org.deeplearning4j.nn.conf.layers.Layer layer = lv.getLayerConf().getLayer();
+            if (layer instanceof EmbeddingSequenceLayer emb) {
+                vocab = (int) emb.getNIn();
+                width = (int) emb.getNOut();
+            } else if (layer instanceof PositionEmbedding pos) {
+                context = pos.getLength();
+            } else if (layer instanceof TransformerBlock block) {
+                layers++;
+                heads = block.getHeads();
+                mlpWidth = block.getMlpWidth();
+            } else if (layer instanceof DropoutLayer d && d.getIDropout()
+                    instanceof org.deeplearning4j.nn.conf.dropout.Dropout keep) {
+                dropout = 1.0 - keep.getP(); // DL4J's argument is the probability of keeping an activation
+            }
+        }
+        if (vocab < 0 || context < 0 || layers == 0 || width <= 0 || mlpWidth % width != 0) {
+            throw new IllegalArgumentException("not a decoder of this project (token and position embeddings and "
+                    + "transformer blocks expected)");
+        }
+        ModelSettings m = new ModelSettings(vocab, context, width, layers, heads, mlpWidth / width, dropout);
+        if (m.parameterCount() != graph.numParams()) {
+            throw new IllegalArgumentException("the graph has " + graph.numParams() + " parameters, its settings "
+                    + m + " give " + m.parameterCount());
+        }
+        return m;
+    }
+
     public static ComputationGraph build(ModelSettings m, Optimization o, DataType type, long seed) {
         ComputationGraph graph = new ComputationGraph(configuration(m, o, type, seed));
         graph.init();

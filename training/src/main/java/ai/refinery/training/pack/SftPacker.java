@@ -30,7 +30,8 @@ import java.util.Locale;
  *   <li>A conversation that fails {@link ConversationCheck} (rows not converted by {@code sft-data}) is counted as
  *   invalid and left out, rather than failing the job.</li>
  *   <li>Each conversation is rendered by {@link ChatTemplate} (markers as ids, targets = assistant turns and
- *   their {@code <|end|>}, or the last turn only with {@code sft.train_on = last_turn}).</li>
+ *   their {@code <|end|>}, or the last turn only with {@code sft.train_on = last_turn}; with
+ *   {@code response_only} the instructions are dropped first: response tuning).</li>
  *   <li>It becomes one window of context_length + 1 tokens ({@link SftWindow}): padded with {@code <|pad|>}
  *   (never a target), or, when longer, truncated or rejected by {@code sft.overlong}. One conversation per
  *   window means no attention across conversations and positions that start at 0 for each: packing several per
@@ -84,7 +85,8 @@ public final class SftPacker {
             if (ConversationCheck.problem(row.messages()) != null) {
                 return new Packed(key, row.id(), validation, SftWindow.invalid());
             }
-            ChatTemplate.Rendered rendered = new ChatTemplate(bTok.value()).render(row.messages(), trainOn);
+            ChatTemplate.Rendered rendered = new ChatTemplate(bTok.value()).render(trainOn == SftSettings.TrainOn.RESPONSE_ONLY
+                    ? ChatTemplate.withoutInstructions(row.messages()) : row.messages(), trainOn);
             return new Packed(key, row.id(), validation, SftWindow.of(rendered, t, pad, overlong));
         });
         packed.persist(StorageLevel.MEMORY_AND_DISK_SER());

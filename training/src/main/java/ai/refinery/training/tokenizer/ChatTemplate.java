@@ -100,7 +100,7 @@ public final class ChatTemplate implements Serializable {
         BpeTokenizer.IntBuffer targets = new BpeTokenizer.IntBuffer(64);
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
-            boolean target = m.isAssistant() && (trainOn == TrainOn.ALL_ASSISTANT_TURNS || i == lastAssistant);
+            boolean target = m.isAssistant() && (trainOn != TrainOn.LAST_TURN || i == lastAssistant);
             tokens.add(markerOf(m.role()));
             targets.add(0);
             int[] content = tokenizer.encodeOrdinary(m.content());
@@ -117,6 +117,17 @@ public final class ChatTemplate implements Serializable {
             t[i] = (byte) flags[i];
         }
         return new Rendered(tokens.toArray(), t);
+    }
+
+    /**
+     * The conversation as response tuning trains on it ({@link TrainOn#RESPONSE_ONLY}): system turns removed and
+     * every user turn emptied, so only the chat markers stand where the instructions were.
+     */
+    public static List<Message> withoutInstructions(List<Message> messages) {
+        return messages.stream()
+                .filter(m -> !Message.SYSTEM.equals(m.role()))
+                .map(m -> Message.USER.equals(m.role()) ? Message.user("") : m)
+                .toList();
     }
 
     /** The prompt to generate the next assistant turn: the conversation, then {@code <|assistant|>}. */

@@ -14,7 +14,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** metrics/ of a run folder: Parquet with columns step, tokens, loss, val_loss, lr, tokens_per_s. */
+/**
+ * metrics/ of a run folder: Parquet with columns step, tokens, loss, val_loss, lr, tokens_per_s, val_accuracy
+ * (added later: older folders read it as null).
+ */
 public final class MetricsTable {
     public static final StructType SCHEMA = new StructType()
             .add("step", DataTypes.LongType, false)
@@ -22,7 +25,8 @@ public final class MetricsTable {
             .add("loss", DataTypes.DoubleType, false)
             .add("val_loss", DataTypes.DoubleType, true)
             .add("lr", DataTypes.DoubleType, false)
-            .add("tokens_per_s", DataTypes.DoubleType, false);
+            .add("tokens_per_s", DataTypes.DoubleType, false)
+            .add("val_accuracy", DataTypes.DoubleType, true);
 
     private MetricsTable() {
     }
@@ -30,7 +34,8 @@ public final class MetricsTable {
     public static Dataset<Row> toDataFrame(SparkSession spark, List<MetricRow> rows) {
         List<Row> out = new ArrayList<>();
         for (MetricRow r : rows) {
-            out.add(RowFactory.create(r.step(), r.tokens(), r.loss(), r.valLoss(), r.lr(), r.tokensPerS()));
+            out.add(RowFactory.create(r.step(), r.tokens(), r.loss(), r.valLoss(), r.lr(), r.tokensPerS(),
+                    r.valAccuracy()));
         }
         return spark.createDataFrame(out, SCHEMA);
     }
@@ -53,7 +58,7 @@ public final class MetricsTable {
         List<MetricRow> out = new ArrayList<>();
         for (Row r : spark.read().schema(SCHEMA).parquet(dir).orderBy("step").collectAsList()) {
             out.add(new MetricRow(r.getLong(0), r.getLong(1), r.getDouble(2), r.isNullAt(3) ? null : r.getDouble(3),
-                    r.getDouble(4), r.getDouble(5)));
+                    r.getDouble(4), r.getDouble(5), r.isNullAt(6) ? null : r.getDouble(6)));
         }
         return out;
     }

@@ -1,7 +1,10 @@
 package ai.refinery.training.train;
 
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
 import java.util.List;
@@ -40,4 +43,55 @@ public interface Objective extends Serializable {
      * on the others.
      */
     DataSet minibatch(List<TrainingExample> examples, int contextLength, double weightPerTarget, DataType type);
+
+    /**
+     * The graph on examples without training: the cross-entropy summed over the loss-bearing targets (as the
+     * output layer scores it, probabilities floored at 1e-10), their number, and how many of them are the most
+     * probable token (the lowest id among equal probabilities). One forward pass gives both. The default reads
+     * the next-token labels and loss weights of {@link #minibatch}; an objective of another form overrides it.
+     */
+    default Evaluation evaluate(ComputationGraph graph, List<TrainingExample> examples, int contextLength) {
+        DataSet batch = minibatch(examples, contextLength, 1.0, graph.getConfiguration().getDataType());
+        INDArray p = graph.outputSingle(false, batch.getFeatures()); // [n, vocabulary, T]
+        int[] best = Nd4j.argMax(p, 1).castTo(DataType.INT).dup('c').reshape(-1).toIntVector(); // [n, T]
+        int[] labels = batch.getLabels().castTo(DataType.INT).dup('c').reshape(-1).toIntVector(); // [n, 1, T]
+        INDArray mask = batch.getLabelsMaskArray();
+        double[] weights = mask == null ? null : mask.castTo(DataType.DOUBLE).dup('c').reshape(-1).toDoubleVector();
+        int t = (int) p.size(2);
+        double loss = 0;
+        long targets = 0;
+        long correct = 0;
+        for (int n = 0; n < labels.length; n++) {
+            double w = weights == null ? 1 : weights[n];
+            if (w == 0) {
+                continue;
+            }
+            loss -= w * Math.log(Math.max(p.getDouble(n / t, labels[n], n % t), 1e-10));
+            targets++;
+            correct += best[n] == labels[n] ? 1 : 0;
+        }
+        return new Evaluation(loss, targets, correct);
+    }
+
+    /**
+     * Validation figures of some examples: loss summed over their loss-bearing targets, the targets, and those
+     * predicted right (the most probable token).
+     */
+    record Evaluation(double lossSum, long targets, long correct) implements Serializable {
+        public static final Evaluation NONE = new Evaluation(0, 0, 0);
+
+        public Evaluation plus(Evaluation o) {
+            return new Evaluation(lossSum + o.lossSum, targets + o.targets, correct + o.correct);
+        }
+
+        /** Mean cross-entropy per target (nats). */
+        public double loss() {
+            return lossSum / Math.max(1, targets);
+        }
+
+        /** Share of targets whose most probable token is the target. */
+        public double accuracy() {
+            return (double) correct / Math.max(1, targets);
+        }
+    }
 }

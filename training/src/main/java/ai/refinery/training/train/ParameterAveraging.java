@@ -102,29 +102,24 @@ final class ParameterAveraging {
         }
     }
 
-    /** Mean loss per target of the graph on the minibatches (evaluated in parallel), and the target count. */
-    static Outcome evaluate(JavaSparkContext jsc, ComputationGraph graph, String configuration,
-                            List<List<TrainingExample>> minibatches, Objective objective, int contextLength,
-                            int workers) {
+    /** The graph on the minibatches (evaluated in parallel): loss, targets and correct predictions, summed. */
+    static Objective.Evaluation evaluate(JavaSparkContext jsc, ComputationGraph graph, String configuration,
+                                         List<List<TrainingExample>> minibatches, Objective objective,
+                                         int contextLength, int workers) {
         Broadcast<ModelState> state = jsc.broadcast(ModelState.of(graph, configuration));
         try {
-            double[] sum = jsc.parallelize(minibatches, Math.max(1, Math.min(workers, minibatches.size())))
+            return jsc.parallelize(minibatches, Math.max(1, Math.min(workers, minibatches.size())))
                     .map(examples -> {
                         ModelState s = state.value();
                         ComputationGraph g = WorkerModels.borrow(s.configuration(), s.params(), s.updaterState());
                         try {
-                            DataSet batch = objective.minibatch(examples, contextLength, 1.0,
-                                    g.getConfiguration().getDataType());
-                            g.score(batch, false);
-                            double loss = ((TokenSoftmaxOutputLayer) g.getOutputLayer(0)).lossSum();
-                            return new double[] {loss, objective.targets(examples)};
+                            return objective.evaluate(g, examples, contextLength);
                         } finally {
                             g.clear();
                             WorkerModels.giveBack(s.configuration(), g);
                         }
                     })
-                    .reduce((a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
-            return new Outcome(sum[0] / Math.max(1, sum[1]), (long) sum[1]);
+                    .fold(Objective.Evaluation.NONE, Objective.Evaluation::plus);
         } finally {
             state.destroy();
         }

@@ -13,7 +13,9 @@ import java.util.List;
  * @param tokens           training tokens consumed
  * @param lastCheckpoint   path of the newest checkpoint, or null when no run folder was given
  * @param resumedFromStep  the checkpoint step this run continued from, or 0
+ * @param start            the starting weights on the validation examples, for a run that started from trained
+ *                         weights (fine-tuning; null otherwise, or without validation examples)
  */
 public record TrainResult(ComputationGraph model, List<MetricRow> metrics, long step, long tokens,
-                             String lastCheckpoint, long resumedFromStep) {
+                             String lastCheckpoint, long resumedFromStep, Objective.Evaluation start) {
 }

@@ -47,6 +47,21 @@ public final class TrainingLoop {
      */
     public static TrainResult run(SparkSession spark, BatchSource data, Objective objective, ModelSettings model,
                                   TrainSettings train, String runDir, int stopAt) {
+        return run(spark, data, objective, model, train, runDir, stopAt, null);
+    }
+
+    /**
+     * As {@link #run(SparkSession, BatchSource, Objective, ModelSettings, TrainSettings, String, int)}, starting
+     * from the parameters of {@code initial} (a trained graph of the same model settings: fine-tuning) instead of
+     * a fresh initialisation; the optimizer state starts fresh from the settings. The starting point is evaluated
+     * on the validation examples before the first step ({@link TrainResult#start()}), also when the run resumes
+     * from a checkpoint, which then supplies the parameters to continue from.
+     *
+     * @param initial null for a fresh initialisation
+     * @throws IllegalArgumentException when initial's parameters do not fit the model settings
+     */
+    public static TrainResult run(SparkSession spark, BatchSource data, Objective objective, ModelSettings model,
+                                  TrainSettings train, String runDir, int stopAt, ComputationGraph initial) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int t = model.contextLength();
         int end = Math.min(stopAt, train.maxSteps());
@@ -66,6 +81,19 @@ public final class TrainingLoop {
             ComputationGraph graph;
             Checkpoints.State state;
             String lastCheckpoint = null;
+            ComputationGraph start = null;
+            Objective.Evaluation startEvaluation = null;
+            if (initial != null) {
+                start = GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
+                copyParameters(initial, start);
+                if (!validation.isEmpty()) {
+                    startEvaluation = ParameterAveraging.evaluate(jsc, start, start.getConfiguration().toJson(),
+                            validation, objective, t, workers);
+                    LOG.info("step 0 (the starting weights): val_loss {} val_accuracy {}",
+                            String.format("%.4f", startEvaluation.loss()),
+                            String.format("%.4f", startEvaluation.accuracy()));
+                }
+            }
             if (loaded.isPresent()) {
                 graph = loaded.get().model();
                 state = loaded.get().state();
@@ -80,7 +108,7 @@ public final class TrainingLoop {
                 history.stream().filter(r -> r.step() <= at).forEach(rows::add);
                 LOG.info("Resuming from {} (step {}, {} tokens)", lastCheckpoint, at, state.tokens());
             } else {
-                graph = GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
+                graph = start != null ? start : GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
                 state = new Checkpoints.State(0, 0, 0);
             }
             String configuration = graph.getConfiguration().toJson();
@@ -111,7 +139,7 @@ public final class TrainingLoop {
                     if (!Double.isFinite(o.loss()) || !finite(graph)) {
                         double lr = schedule.valueAt((int) roundEnd - 1, 0);
                         rows.add(new MetricRow(roundEnd, tokens + (roundEnd - step) * perStep * t, o.loss(), null, lr,
-                                0));
+                                0, null));
                         if (metricsDir != null) {
                             MetricsTable.write(spark, rows, metricsDir);
                         }
@@ -128,18 +156,23 @@ public final class TrainingLoop {
                 double loss = lossSum / Math.max(1, targets);
                 double lr = schedule.valueAt((int) step - 1, 0);
                 Double valLoss = null;
+                Double valAccuracy = null;
                 if (!validation.isEmpty() && (step % train.evalEvery() == 0 || step == end)) {
-                    valLoss = ParameterAveraging.evaluate(jsc, graph, configuration, validation, objective, t, workers).loss();
+                    Objective.Evaluation e = ParameterAveraging.evaluate(jsc, graph, configuration, validation,
+                            objective, t, workers);
+                    valLoss = e.loss();
+                    valAccuracy = e.accuracy();
                     if (!Double.isFinite(valLoss)) {
                         throw new TrainingDivergedException(step, "the validation loss became " + valLoss,
                                 lastCheckpoint);
                     }
                 }
-                MetricRow row = new MetricRow(step, tokens, loss, valLoss, lr, examples * t / seconds);
+                MetricRow row = new MetricRow(step, tokens, loss, valLoss, lr, examples * t / seconds, valAccuracy);
                 rows.add(row);
                 double perStepSeconds = (System.nanoTime() - runStarted) / 1e9 / (step - firstStep);
-                LOG.info("step {}/{} tokens {} loss {} val_loss {} ppl {} lr {} tokens/s {} eta {}", step, end, tokens,
-                        String.format("%.4f", loss), valLoss == null ? "-" : String.format("%.4f", valLoss),
+                LOG.info("step {}/{} tokens {} loss {} val_loss {} val_accuracy {} ppl {} lr {} tokens/s {} eta {}", step,
+                        end, tokens, String.format("%.4f", loss), valLoss == null ? "-" : String.format("%.4f", valLoss),
+                        valAccuracy == null ? "-" : String.format("%.4f", valAccuracy),
                         row.valPerplexity() == null ? "-" : String.format("%.2f", row.valPerplexity()),
                         String.format("%.3g", lr), String.format("%.0f", row.tokensPerS()),
                         Duration.ofSeconds(Math.round(perStepSeconds * (end - step))));
@@ -149,7 +182,7 @@ public final class TrainingLoop {
                 }
             }
             return new TrainResult(graph, Collections.unmodifiableList(rows), step, tokens, lastCheckpoint,
-                    resumedFrom);
+                    resumedFrom, startEvaluation);
         } finally {
             WorkerModels.clear();
         }
@@ -164,8 +197,34 @@ public final class TrainingLoop {
      */
     public static TrainResult onPackedWindows(SparkSession spark, Dataset<Row> windows, ModelSettings model,
                                               TrainSettings train, String runDir, int stopAt) {
+        return onPackedWindows(spark, windows, model, train, runDir, stopAt, null);
+    }
+
+    /** {@link #onPackedWindows} starting from a trained graph's parameters (null: a fresh initialisation). */
+    public static TrainResult onPackedWindows(SparkSession spark, Dataset<Row> windows, ModelSettings model,
+                                              TrainSettings train, String runDir, int stopAt,
+                                              ComputationGraph initial) {
         try (PackedWindows data = new PackedWindows(windows, model.contextLength(), model.vocabSize())) {
-            return run(spark, data, new NextTokenObjective(), model, train, runDir, stopAt);
+            return run(spark, data, new NextTokenObjective(), model, train, runDir, stopAt, initial);
+        }
+    }
+
+    /** Copies every parameter of {@code from} into {@code to}, which must have the same parameters and shapes. */
+    static void copyParameters(ComputationGraph from, ComputationGraph to) {
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> source = from.paramTable();
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> target = to.paramTable();
+        if (!source.keySet().equals(target.keySet())) {
+            throw new IllegalArgumentException("the starting model's parameters " + source.keySet()
+                    + " are not the model's " + target.keySet());
+        }
+        for (var e : target.entrySet()) {
+            org.nd4j.linalg.api.ndarray.INDArray s = source.get(e.getKey());
+            if (!java.util.Arrays.equals(s.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("parameter " + e.getKey() + " of the starting model has shape "
+                        + java.util.Arrays.toString(s.shape()) + ", the model's is "
+                        + java.util.Arrays.toString(e.getValue().shape()));
+            }
+            e.getValue().assign(s.castTo(e.getValue().dataType()));
         }
     }
 
