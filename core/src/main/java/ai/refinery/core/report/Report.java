@@ -109,7 +109,11 @@ public final class Report {
                                    Double seconds, int maxCurvePoints) throws IOException {
         Map<String, Object> stats = Json.readMap(read(fs, new Path(dir, Layout.STATS)));
         Path manifestPath = new Path(dir, Layout.MANIFEST);
-        Map<String, Object> manifest = fs.exists(manifestPath) ? Json.readMap(read(fs, manifestPath)) : Map.of();
+        Map<String, Object> manifest = fs.exists(manifestPath) ? Json.readMap(read(fs, manifestPath)) : new java.util.HashMap<>();
+        if (manifest.get("data") instanceof String read) {
+            // Qualified like the stage paths, so a run is matched with the packed data it read.
+            manifest.put("data", fs.makeQualified(new Path(read)).toString());
+        }
         String command = String.valueOf(manifest.getOrDefault("command", name));
         TreeMap<Integer, Long> clusters = null;
         Path data = new Path(dir, Layout.DATA);
@@ -132,7 +136,7 @@ public final class Report {
             }
             metrics = thin(metrics, maxCurvePoints);
         }
-        return new StageData(name, command, dir.toString(), outcome, seconds, stats, manifest, clusters, metrics);
+        return new StageData(name, command, fs.makeQualified(dir).toString(), outcome, seconds, stats, manifest, clusters, metrics);
     }
 
     /** At most {@code max} training points, evenly spread, first and last kept; evaluated steps are always kept. */

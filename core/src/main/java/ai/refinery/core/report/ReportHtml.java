@@ -203,7 +203,7 @@ public final class ReportHtml {
         }
         for (Report.StageData run : report.stages()) {
             if (run.metrics() != null && run.stats().get("tokens") instanceof Number trained
-                    && str(run.manifest().get("data")).startsWith(s.path())) {
+                    && str(run.manifest().get("data")).startsWith(s.path() + "/")) {
                 groups.add(new Group("trained: " + run.name(), List.of(new Bar("tokens", trained))));
             }
         }
