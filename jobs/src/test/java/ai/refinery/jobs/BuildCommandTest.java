@@ -257,6 +257,15 @@ class BuildCommandTest {
         assertTrue(c.err().contains("stages.pretrain") && c.err().contains("train.max_stepz"), c.err());
         assertFalse(Files.exists(root.resolve("2024-10-03").resolve("filter")), "nothing ran");
 
+        // A stage that fails at run time: build.json says so, the stages after it do not run, the exit code is its own.
+        Cli.Capture failed = build(plan("missing", "sample1", "stages.filter.input = [\"" + work.resolve("no-such-crawl") + "\"]"),
+                "2024-10-04");
+        assertEquals(3, failed.code(), failed.out() + failed.err());
+        assertEquals("failed", buildJson("2024-10-04").get("outcome"));
+        assertEquals(Map.of("filter", "failed", "dedup", "not_run", "tokenizer", "not_run", "tokenize", "not_run",
+                "pretrain", "not_run"), outcomes("2024-10-04"));
+        assertFalse(Files.exists(root.resolve("2024-10-04").resolve("build.lock")), "the lock is released after a failure");
+
         Cli.Capture cycle = build(plan("cycle", "sample1", "stages.filter.input = \"stage:pretrain\""), "2024-10-03");
         assertEquals(2, cycle.code());
         assertTrue(cycle.err().contains("cycle"), cycle.err());

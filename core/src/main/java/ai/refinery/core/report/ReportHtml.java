@@ -17,8 +17,9 @@ import java.util.TreeMap;
  * data budget), loss (training curves); {@code data-stage} names the stage.
  */
 public final class ReportHtml {
-    private static final int LABEL_W = 220;
-    private static final int BAR_W = 480;
+    private static final int LABEL_W = 250;
+    private static final int MAX_LABEL_CHARS = 38;
+    private static final int BAR_W = 450;
     private static final int VALUE_W = 120;
     private static final int ROW_H = 18;
     private static final int GROUP_GAP = 8;
@@ -329,7 +330,7 @@ public final class ReportHtml {
         for (Group g : groups) {
             y += GROUP_GAP / 2;
             svg.append(String.format(Locale.ROOT, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
-                    LABEL_W - 8, y + ROW_H - 5, esc(g.label())));
+                    LABEL_W - 8, y + ROW_H - 5, esc(shortLabel(g.label()))));
             for (Bar b : g.bars()) {
                 double v = b.value().doubleValue();
                 double bw = max <= 0 ? 0 : BAR_W * v / max;
@@ -354,6 +355,11 @@ public final class ReportHtml {
     private static String section(String kind, String stage, String title, String note, String svg) {
         return "<section class=\"chart\" id=\"" + esc(kind + (stage == null ? "" : "-" + stage)) + "\">\n<h2>" + esc(title)
                 + "</h2>\n<p class=\"note\">" + note + "</p>\n" + svg + "</section>\n";
+    }
+
+    /** Long labels are cut for the drawing; the bar's title and data-label keep them whole. */
+    private static String shortLabel(String label) {
+        return label.length() <= MAX_LABEL_CHARS ? label : label.substring(0, MAX_LABEL_CHARS - 1) + "\u2026";
     }
 
     private static String colour(String series) {
