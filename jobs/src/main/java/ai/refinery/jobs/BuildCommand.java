@@ -49,11 +49,11 @@ final class BuildCommand implements Callable<Integer> {
     File plan;
 
     @Option(names = "--date", required = true, paramLabel = "DATE",
-            description = "The build's date or name (e.g. 2024-10-01, CC-MAIN-2024-10): the folder under the root; ${date} in the plan.")
+            description = "The build's date or name (e.g. 2024-10-01, CC-MAIN-2024-10): the folder under the root; $${date} in the plan.")
     String date;
 
     @Option(names = "--root", paramLabel = "DIR",
-            description = "Where builds go (any Hadoop FS URI; default: the build.root setting): ${root} in the plan.")
+            description = "Where builds go (any Hadoop FS URI; default: the build.root setting): $${root} in the plan.")
     String root;
 
     @Override
