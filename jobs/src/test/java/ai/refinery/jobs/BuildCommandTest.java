@@ -302,4 +302,19 @@ class BuildCommandTest {
                 work.resolve("x.html").toString(), "--set", "spark.master=local[2]");
         assertEquals(3, none.code(), none.err());
     }
+
+    @Test
+    @Order(9)
+    void anUnfinishedTrainingRunOfTheSameFingerprintIsResumed() throws Exception {
+        // As a killed build leaves it: checkpoints, no _SUCCESS.
+        Files.delete(root.resolve(DATE1).resolve("pretrain/_SUCCESS"));
+        Cli.Capture c = build(plan("night1-seed", "sample1", "stages.tokenize.settings.pack.seed = 7"), DATE1);
+        assertEquals(0, c.code(), c.out() + c.err());
+        assertTrue(c.out().contains("pretrain runs (output not finished: resuming from its checkpoints)"), c.out());
+        assertEquals(Map.of("filter", "skipped", "dedup", "skipped", "tokenizer", "skipped", "tokenize", "skipped",
+                "pretrain", "ran"), outcomes(DATE1));
+        Map<String, Object> pretrain = stats(DATE1, "pretrain");
+        assertEquals(30, ((Number) pretrain.get("resumed_from_step")).intValue(), pretrain.toString());
+        assertEquals(30, ((Number) pretrain.get("steps")).intValue());
+    }
 }

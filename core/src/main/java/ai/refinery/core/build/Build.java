@@ -46,6 +46,8 @@ public final class Build {
     /** The lock file in {@code <root>/<date>/}. */
     public static final String LOCK = "build.lock";
 
+    private static final String UNFINISHED = "output not finished";
+
     /** Builds a command's stage from its command line: the one way the command line and a plan entry make a stage. */
     public interface Planner {
         Planned plan(String command, List<String> arguments);
@@ -165,11 +167,22 @@ public final class Build {
                 writeManifest(startedAt, null, "running", outcomes);
                 continue;
             }
+            OutputPolicy policy = OutputPolicy.OVERWRITE;
+            if (changes.equals(List.of(UNFINISHED)) && p.stage().kind() == Stage.Kind.RUN_FOLDER
+                    && fingerprint.differences(Fingerprint.parse(readText(new Path(output, Fingerprint.FILE)))).isEmpty()) {
+                // A training run of the same fingerprint that did not finish (killed, failed): continue it from its
+                // checkpoints, as --resume does, instead of starting over.
+                Planned resumed = resumable(entry);
+                if (resumed != null) {
+                    p = resumed;
+                    policy = OutputPolicy.RESUME;
+                    changes = List.of(UNFINISHED + ": resuming from its checkpoints");
+                }
+            }
             String reason = String.join("; ", changes);
             out.println("build " + date + ": " + entry.name() + " runs (" + reason + ")");
             StageRunner.Request r = p.request();
-            StageRunner.Request request = new StageRunner.Request(r.name(), r.arguments(), r.config(), output,
-                    OutputPolicy.OVERWRITE);
+            StageRunner.Request request = new StageRunner.Request(r.name(), r.arguments(), r.config(), output, policy);
             try {
                 runner.run(new Fingerprinted(p.stage(), fingerprint), request);
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -218,6 +231,17 @@ public final class Build {
             throw new ConfigError(where + e.getMessage(), e);
         }
         return planned;
+    }
+
+    /** The entry planned with --resume, or null when its command has no such option. */
+    private Planned resumable(Plan.Entry entry) {
+        List<String> args = new ArrayList<>(arguments(entry));
+        args.add("--resume");
+        try {
+            return planner.plan(entry.command(), args);
+        } catch (ConfigError e) {
+            return null;
+        }
     }
 
     /** The entry's command line: its options (references resolved to folders), --output, the settings. */
@@ -276,7 +300,7 @@ public final class Build {
     /** Why the stage must run; empty when its output is finished and its stored fingerprint matches. */
     private List<String> changes(String output, Fingerprint fingerprint) {
         if (!StageOutput.isComplete(output, hadoop)) {
-            return List.of(exists(output) ? "output not finished" : "no output yet");
+            return List.of(exists(output) ? UNFINISHED : "no output yet");
         }
         String stored = readText(new Path(output, Fingerprint.FILE));
         if (stored == null) {

@@ -31,8 +31,11 @@ public final class Fingerprint {
     /** Stored in the stage's output folder. */
     public static final String FILE = "fingerprint.json";
 
-    /** Settings that cannot change what a stage writes: where Spark runs, and the build's own settings. */
-    static final List<String> IGNORED_SETTINGS = List.of("spark.master", "build");
+    /**
+     * Settings that cannot change what a stage writes: where Spark runs, the build's own settings, and whether a
+     * training run continues from its checkpoints (a resumed run reaches the same step; the build resumes on its own).
+     */
+    static final List<String> IGNORED_SETTINGS = List.of("spark.master", "build", "train.resume");
 
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
