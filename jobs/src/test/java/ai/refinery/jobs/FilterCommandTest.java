@@ -143,6 +143,7 @@ class FilterCommandTest {
         expected.put("fetch_time", "VARCHAR");
         expected.put("lang", "VARCHAR");
         expected.put("lang_score", "DOUBLE");
+        expected.put("scores", "MAP(VARCHAR, DOUBLE)");
         assertEquals(expected, data);
         Map<String, String> rejected = Cli.schema(output.resolve("rejected"));
         expected.put("stage", "VARCHAR");

@@ -27,7 +27,7 @@ public final class Settings {
 
     /** Subtrees whose keys are free-form (passed through to another system, or token ids). */
     private static final String SPARK_CONF = "spark.conf";
-    private static final Set<String> OPEN_SECTIONS = Set.of(SPARK_CONF, "generate.logit_bias");
+    private static final Set<String> OPEN_SECTIONS = Set.of(SPARK_CONF, "generate.logit_bias", "sft.mix.sources");
     private static final String SPARK_PREFIX = "spark.";
     private static final String SPARK_MASTER = "spark.master";
 

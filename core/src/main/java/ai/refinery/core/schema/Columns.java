@@ -17,6 +17,11 @@ public final class Columns {
     public static final String FETCH_TIME = "fetch_time";
     public static final String LANG = "lang";
     public static final String LANG_SCORE = "lang_score";
+    /**
+     * Named scores of a document (map of string to double): what scoring steps measured, apart from any keep
+     * decision, so a new score needs no schema change.
+     */
+    public static final String SCORES = "scores";
 
     /** rejected/: the stage that dropped the row. */
     public static final String STAGE = "stage";

@@ -15,7 +15,8 @@ public final class DocumentSchema {
             .add(Columns.RECORD_ID, DataTypes.StringType, true)
             .add(Columns.FETCH_TIME, DataTypes.StringType, true)
             .add(Columns.LANG, DataTypes.StringType, true)
-            .add(Columns.LANG_SCORE, DataTypes.DoubleType, true);
+            .add(Columns.LANG_SCORE, DataTypes.DoubleType, true)
+            .add(Columns.SCORES, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), true);
 
     /** rejected/: the document as the rejecting stage saw it, plus stage, reason and detail. */
     public static final StructType REJECTED = withRejection(DOCUMENT, false);

@@ -13,6 +13,11 @@ public final class SftRejectReasons {
     /** An assistant turn with no text (or only whitespace): nothing to learn, and an all-zero loss mask. */
     public static final String EMPTY_ASSISTANT_TURN = "empty_assistant_turn";
     public static final String NO_ASSISTANT_TURN = "no_assistant_turn";
+    /**
+     * A second row with the id of a kept one: the same conversation twice from one source (derived ids hash the
+     * conversation), or an input repeating its own ids. One row per id is kept.
+     */
+    public static final String DUPLICATE_ID = "duplicate_id";
 
     private SftRejectReasons() {
     }

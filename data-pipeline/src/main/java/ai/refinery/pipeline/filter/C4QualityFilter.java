@@ -298,19 +298,21 @@ public final class C4QualityFilter implements DocumentFilter {
     /** The rules both definitions end with: enough sentences, no listed bad word; a kept document carries kept. */
     private Outcome finish(Document document, StringBuilder kept, int sentences) {
         String text = document.text();
+        Measures measures = new Measures().put("sentences", sentences)
+                .put("kept_chars_ratio", text.isEmpty() ? 1.0 : (double) kept.length() / text.length());
         if (sentences < minSentences) {
-            return Outcome.reject(document, "too_few_sentences", sentences + " < " + minSentences);
+            return measures.reject(document, "too_few_sentences", sentences + " < " + minSentences);
         }
         if (!badWords.isEmpty()) {
             String found = findBadWord(kept);
             if (found != null) {
-                return Outcome.reject(document, "bad_words", "contains '" + found + "'");
+                return measures.reject(document, "bad_words", "contains '" + found + "'");
             }
         }
         if (kept.length() == text.length() && kept.toString().equals(text)) {
-            return Outcome.keep(document);
+            return measures.keep(document);
         }
-        return Outcome.keep(document.withText(kept.toString()));
+        return measures.keep(document.withText(kept.toString()));
     }
 
     private boolean keepLine(CharSequence line, int start, int end) {

@@ -69,6 +69,7 @@ public final class FineWebQualityFilter implements DocumentFilter {
     @Override
     public Outcome apply(Document document) {
         String text = document.text();
+        Measures measures = new Measures();
         boolean datatrove = definitions == FilterDefinitions.DATATROVE;
         Spans lines = datatrove ? PythonText.split(text, 0, text.length(), '\n') : Spans.lines(text);
         LongCounter seen = new LongCounter(lines.size());
@@ -104,12 +105,13 @@ public final class FineWebQualityFilter implements DocumentFilter {
             }
         }
         if (nonBlank == 0) {
-            return Outcome.reject(document, "empty", "no non-blank line");
+            return measures.reject(document, "empty", "no non-blank line");
         }
 
         double terminalRatio = (double) terminal / nonBlank;
+        measures.put("terminal_punctuation_lines", terminalRatio);
         if (terminalRatio < minTerminalPunctuationLineRatio) {
-            return Outcome.reject(document, "terminal_punctuation_lines",
+            return measures.reject(document, "terminal_punctuation_lines",
                     Details.below(terminalRatio, minTerminalPunctuationLineRatio));
         }
         int newlines = 0;
@@ -119,25 +121,28 @@ public final class FineWebQualityFilter implements DocumentFilter {
             }
         }
         double shortRatio = (double) shortLines / nonBlank;
+        measures.put("short_lines", shortRatio);
         if (datatrove && shortRatio > maxShortLineRatio) {
-            return Outcome.reject(document, "short_lines", Details.above(shortRatio, maxShortLineRatio));
+            return measures.reject(document, "short_lines", Details.above(shortRatio, maxShortLineRatio));
         }
         int textLength = datatrove ? PythonText.length(text, 0, text.length()) : text.length();
         double duplicateRatio = (double) duplicateChars / (textLength - newlines);
+        measures.put("duplicate_line_chars", duplicateRatio);
         if (duplicateRatio > maxDuplicateLineCharRatio) {
-            return Outcome.reject(document, "duplicate_line_chars", Details.above(duplicateRatio, maxDuplicateLineCharRatio));
+            return measures.reject(document, "duplicate_line_chars", Details.above(duplicateRatio, maxDuplicateLineCharRatio));
         }
         if (shortRatio > maxShortLineRatio) {
-            return Outcome.reject(document, "short_lines", Details.above(shortRatio, maxShortLineRatio));
+            return measures.reject(document, "short_lines", Details.above(shortRatio, maxShortLineRatio));
         }
         int words = definitions.countWords(text, 0, text.length());
         if (words == 0 && newlines > 0) {
-            return Outcome.reject(document, "newline_word_ratio", newlines + " newlines, no words");
+            return measures.reject(document, "newline_word_ratio", newlines + " newlines, no words");
         }
         double newlineRatio = words == 0 ? 0.0 : (double) newlines / words;
+        measures.put("newline_word_ratio", newlineRatio);
         if (newlineRatio > maxNewlineWordRatio) {
-            return Outcome.reject(document, "newline_word_ratio", Details.above(newlineRatio, maxNewlineWordRatio));
+            return measures.reject(document, "newline_word_ratio", Details.above(newlineRatio, maxNewlineWordRatio));
         }
-        return Outcome.keep(document);
+        return measures.keep(document);
     }
 }

@@ -104,6 +104,7 @@ public final class GopherQualityFilter implements DocumentFilter {
     @Override
     public Outcome apply(Document document) {
         String text = document.text();
+        Measures measures = new Measures();
         boolean datatrove = definitions == FilterDefinitions.DATATROVE;
         Spans words = definitions.words(text);
         int allWords = words.size();
@@ -139,39 +140,44 @@ public final class GopherQualityFilter implements DocumentFilter {
                 }
             }
         }
+        measures.put("words", wordCount);
         if (wordCount < minWords) {
-            return Outcome.reject(document, "too_few_words", wordCount + " < " + minWords);
+            return measures.reject(document, "too_few_words", wordCount + " < " + minWords);
         }
         if (wordCount > maxWords) {
-            return Outcome.reject(document, "too_many_words", wordCount + " > " + maxWords);
+            return measures.reject(document, "too_many_words", wordCount + " > " + maxWords);
         }
         if (wordCount == 0) {
-            return Outcome.reject(document, "too_few_words", "0 words");
+            return measures.reject(document, "too_few_words", "0 words");
         }
 
         double meanLength = (double) wordChars / wordCount;
+        measures.put("mean_word_length", meanLength);
         if (meanLength < minAvgWordLength) {
-            return Outcome.reject(document, "avg_word_length", Details.below(meanLength, minAvgWordLength));
+            return measures.reject(document, "avg_word_length", Details.below(meanLength, minAvgWordLength));
         }
         if (meanLength > maxAvgWordLength) {
-            return Outcome.reject(document, "avg_word_length", Details.above(meanLength, maxAvgWordLength));
+            return measures.reject(document, "avg_word_length", Details.above(meanLength, maxAvgWordLength));
         }
 
         if (datatrove) {
             // Two ratios over all words, '#' first.
             int hashCount = count(text, '#');
             double hashes = (double) hashCount / allWords;
+            measures.put("hash_word_ratio", hashes);
             if (hashes > maxSymbolWordRatio) {
-                return Outcome.reject(document, "symbol_word_ratio", "'#' " + Details.above(hashes, maxSymbolWordRatio));
+                return measures.reject(document, "symbol_word_ratio", "'#' " + Details.above(hashes, maxSymbolWordRatio));
             }
             double ellipses = (double) (countSymbols(text) - hashCount) / allWords;
+            measures.put("ellipsis_word_ratio", ellipses);
             if (ellipses > maxSymbolWordRatio) {
-                return Outcome.reject(document, "symbol_word_ratio", "ellipsis " + Details.above(ellipses, maxSymbolWordRatio));
+                return measures.reject(document, "symbol_word_ratio", "ellipsis " + Details.above(ellipses, maxSymbolWordRatio));
             }
         } else {
             double symbolRatio = (double) countSymbols(text) / wordCount;
+            measures.put("symbol_word_ratio", symbolRatio);
             if (symbolRatio > maxSymbolWordRatio) {
-                return Outcome.reject(document, "symbol_word_ratio", Details.above(symbolRatio, maxSymbolWordRatio));
+                return measures.reject(document, "symbol_word_ratio", Details.above(symbolRatio, maxSymbolWordRatio));
             }
         }
 
@@ -197,23 +203,28 @@ public final class GopherQualityFilter implements DocumentFilter {
         }
         if (counted > 0) {
             double bulletRatio = (double) bulletLines / counted;
+            measures.put("bullet_lines_ratio", bulletRatio);
             if (bulletRatio > maxBulletLinesRatio) {
-                return Outcome.reject(document, "bullet_lines", Details.above(bulletRatio, maxBulletLinesRatio));
+                return measures.reject(document, "bullet_lines", Details.above(bulletRatio, maxBulletLinesRatio));
             }
             double ellipsisRatio = (double) ellipsisLines / counted;
+            measures.put("ellipsis_lines_ratio", ellipsisRatio);
             if (ellipsisRatio > maxEllipsisLinesRatio) {
-                return Outcome.reject(document, "ellipsis_lines", Details.above(ellipsisRatio, maxEllipsisLinesRatio));
+                return measures.reject(document, "ellipsis_lines", Details.above(ellipsisRatio, maxEllipsisLinesRatio));
             }
         }
 
         double alphaRatio = (double) alphaWords / allWords;
+        measures.put("alpha_words_ratio", alphaRatio);
         if (alphaRatio < minAlphaWordsRatio) {
-            return Outcome.reject(document, "alpha_words", Details.below(alphaRatio, minAlphaWordsRatio));
+            return measures.reject(document, "alpha_words", Details.below(alphaRatio, minAlphaWordsRatio));
         }
+        // Counting stops once min_stop_words are found: the value is at most min_stop_words.
+        measures.put("stop_words", distinctStopWords);
         if (distinctStopWords < minStopWords) {
-            return Outcome.reject(document, "stop_words", distinctStopWords + " < " + minStopWords);
+            return measures.reject(document, "stop_words", distinctStopWords + " < " + minStopWords);
         }
-        return Outcome.keep(document);
+        return measures.keep(document);
     }
 
     private int exactStopWordIndex(long hash) {

@@ -86,11 +86,12 @@ public final class GopherRepetitionFilter implements DocumentFilter {
     @Override
     public Outcome apply(Document document) {
         String text = document.text();
+        Measures measures = new Measures();
         boolean datatrove = definitions == FilterDefinitions.DATATROVE;
         int length = datatrove ? PythonText.length(text, 0, text.length()) : text.length();
         double textChars = length;
         if (textChars == 0) {
-            return Outcome.keep(document);
+            return measures.keep(document);
         }
 
         int[] paragraphs;
@@ -106,23 +107,27 @@ public final class GopherRepetitionFilter implements DocumentFilter {
         }
         if (paragraphs[0] > 0) {
             double fraction = (double) paragraphs[1] / paragraphs[0];
+            measures.put("duplicate_paragraphs", fraction);
             if (fraction > maxDuplicateParagraphFraction) {
-                return Outcome.reject(document, "duplicate_paragraphs", Details.above(fraction, maxDuplicateParagraphFraction));
+                return measures.reject(document, "duplicate_paragraphs", Details.above(fraction, maxDuplicateParagraphFraction));
             }
             double chars = paragraphs[2] / textChars;
+            measures.put("duplicate_paragraph_chars", chars);
             if (chars > maxDuplicateParagraphCharFraction) {
-                return Outcome.reject(document, "duplicate_paragraph_chars", Details.above(chars, maxDuplicateParagraphCharFraction));
+                return measures.reject(document, "duplicate_paragraph_chars", Details.above(chars, maxDuplicateParagraphCharFraction));
             }
         }
 
         if (lines[0] > 0) {
             double fraction = (double) lines[1] / lines[0];
+            measures.put("duplicate_lines", fraction);
             if (fraction > maxDuplicateLineFraction) {
-                return Outcome.reject(document, "duplicate_lines", Details.above(fraction, maxDuplicateLineFraction));
+                return measures.reject(document, "duplicate_lines", Details.above(fraction, maxDuplicateLineFraction));
             }
             double chars = lines[2] / textChars;
+            measures.put("duplicate_line_chars", chars);
             if (chars > maxDuplicateLineCharFraction) {
-                return Outcome.reject(document, "duplicate_line_chars", Details.above(chars, maxDuplicateLineCharFraction));
+                return measures.reject(document, "duplicate_line_chars", Details.above(chars, maxDuplicateLineCharFraction));
             }
         }
 
@@ -133,19 +138,21 @@ public final class GopherRepetitionFilter implements DocumentFilter {
         for (int k = 0; k < maxTopNGramCharFraction.length; k++) {
             int n = FIRST_TOP_N + k;
             double fraction = ngrams.topFraction(n);
+            measures.put("top_" + n + "gram", fraction);
             if (fraction > maxTopNGramCharFraction[k]) {
-                return Outcome.reject(document, "top_" + n + "gram", Details.above(fraction, maxTopNGramCharFraction[k]));
+                return measures.reject(document, "top_" + n + "gram", Details.above(fraction, maxTopNGramCharFraction[k]));
             }
         }
         for (int k = 0; k < maxDuplicateNGramCharFraction.length; k++) {
             int n = FIRST_DUPLICATE_N + k;
             double fraction = ngrams.duplicatedFraction(n);
+            measures.put("duplicated_" + n + "gram", fraction);
             if (fraction > maxDuplicateNGramCharFraction[k]) {
-                return Outcome.reject(document, "duplicated_" + n + "gram",
+                return measures.reject(document, "duplicated_" + n + "gram",
                         Details.above(fraction, maxDuplicateNGramCharFraction[k]));
             }
         }
-        return Outcome.keep(document);
+        return measures.keep(document);
     }
 
     /**

@@ -75,12 +75,13 @@ public final class LineCleanupFilter implements DocumentFilter {
                 removedWords += words;
             }
         }
+        double fraction = totalWords == 0 ? 0.0 : (double) removedWords / totalWords;
+        Measures measures = new Measures().put("removed_words_ratio", fraction);
         if (removed == null || totalWords == 0) {
-            return Outcome.keep(document);
+            return measures.keep(document);
         }
-        double fraction = (double) removedWords / totalWords;
         if (fraction > maxRemovedWordFraction) {
-            return Outcome.reject(document, "too_many_removed_words", Details.above(fraction, maxRemovedWordFraction));
+            return measures.reject(document, "too_many_removed_words", Details.above(fraction, maxRemovedWordFraction));
         }
         StringBuilder out = new StringBuilder(text.length());
         boolean pendingBlank = false;
@@ -98,7 +99,7 @@ public final class LineCleanupFilter implements DocumentFilter {
             out.append(text, lines.start(i), lines.end(i));
             pendingBlank = false;
         }
-        return Outcome.keep(document.withText(out.toString()));
+        return measures.keep(document.withText(out.toString()));
     }
 
     /** Whether the trimmed line text[start, end) is boilerplate; bounds is scratch space for the word walk. */

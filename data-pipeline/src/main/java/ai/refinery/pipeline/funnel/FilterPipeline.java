@@ -7,20 +7,29 @@ import ai.refinery.pipeline.read.RejectReasons;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs one document through the configured stages in order, stopping at the first rejection. A stage that
  * throws on a document rejects that document (reason {@code error}) instead of failing the job: one odd record
- * must never crash a crawl-sized run.
+ * must never crash a crawl-sized run. What the stages measured goes into the document's scores as
+ * {@code <stage>.<measure>} where {@link ScoreSettings} asks for it; a score-only stage never rejects.
  */
 public final class FilterPipeline implements Serializable {
     public static final String STAGE_ERROR = "error";
 
     private final List<DocumentFilter> stages;
+    private final ScoreSettings scores;
 
     public FilterPipeline(List<DocumentFilter> stages) {
+        this(stages, ScoreSettings.NONE);
+    }
+
+    public FilterPipeline(List<DocumentFilter> stages, ScoreSettings scores) {
         this.stages = List.copyOf(stages);
+        this.scores = scores;
     }
 
     /** Stage names in order, starting with the read stage. */
@@ -49,10 +58,27 @@ public final class FilterPipeline implements Serializable {
             } catch (RuntimeException | StackOverflowError e) {
                 outcome = Outcome.reject(current, STAGE_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
             }
+            boolean failed = STAGE_ERROR.equals(outcome.reason());
+            if (scores.scoreOnly().contains(stage.name()) && !failed) {
+                Map<String, Double> recorded = recorded(stage.name(), outcome);
+                recorded.put(stage.name() + ".kept", outcome.kept() ? 1.0 : 0.0);
+                current = current.withScores(recorded);
+                chars[passed] = chars[passed - 1];
+                bytes[passed] = bytes[passed - 1];
+                passed++;
+                continue;
+            }
             if (!outcome.kept()) {
+                if (!failed && scores.records(stage.name())) {
+                    outcome = Outcome.reject(outcome.document().withScores(recorded(stage.name(), outcome)),
+                            outcome.reason(), outcome.detail());
+                }
                 return new TracedOutcome(outcome, stage.name(), trim(chars, passed), trim(bytes, passed));
             }
             Document next = outcome.document();
+            if (scores.records(stage.name())) {
+                next = next.withScores(recorded(stage.name(), outcome));
+            }
             // Most stages only judge; recount only when the text really changed.
             if (next.text() != current.text()) {
                 chars[passed] = next.text().length();
@@ -65,6 +91,12 @@ public final class FilterPipeline implements Serializable {
             passed++;
         }
         return new TracedOutcome(Outcome.keep(current), null, chars, bytes);
+    }
+
+    private static Map<String, Double> recorded(String stage, Outcome outcome) {
+        Map<String, Double> prefixed = new LinkedHashMap<>();
+        outcome.measures().forEach((name, value) -> prefixed.put(stage + "." + name, value));
+        return prefixed;
     }
 
     private static int[] trim(int[] values, int length) {

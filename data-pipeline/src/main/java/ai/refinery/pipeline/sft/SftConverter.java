@@ -21,8 +21,10 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code id}: the record's own {@code id} when it is a non-empty scalar (rephrase qa's rows keep theirs),
- *   otherwise a hash of the input source and the record's locator there (never a counter).</li>
- *   <li>{@code source}: the record's own {@code source} when it has one, otherwise the input source.</li>
+ *   otherwise a hash of the row's source and its conversation (roles and texts): the same conversation from the
+ *   same source has the same id wherever the file lies and however it is split or ordered; never a counter. A
+ *   record that cannot be read gets a hash of the source and its raw text.</li>
+ *   <li>{@code source}: the record's own {@code source} when it has one, otherwise the input's name.</li>
  *   <li>{@code split} ({@code train} or {@code test}) and {@code score} (a number) are carried when present.</li>
  *   <li>Alpaca: user turn = instruction, then a blank line and the input when the input is not empty.
  *   ShareGPT: {@code human} is user, {@code gpt} assistant. OpenAI content may be a list of text parts.</li>
@@ -48,28 +50,26 @@ public final class SftConverter {
     }
 
     /**
-     * @param source    where the record came from (a file URI), part of a derived id
-     * @param recordKey the record's locator in that source, e.g. {@code line:12}
+     * @param source the name of the input the record came from: the row's source unless the record names its own,
+     *               and part of a derived id
      */
-    public static SftOutcome convert(String json, SftFormat format, String source, String recordKey) {
-        String derivedId = DocumentIds.of(source, recordKey, false);
+    public static SftOutcome convert(String json, SftFormat format, String source) {
         JsonNode node;
         try {
             node = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            return unreadable(derivedId, source, "invalid JSON: " + e.getOriginalMessage());
+            return unreadable(rawId(source, json), source, null, "invalid JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            return unreadable(derivedId, source, "not a JSON object");
+            return unreadable(rawId(source, json), source, null, "not a JSON object");
         }
         String ownId = scalar(node.get("id"));
-        String id = ownId != null ? ownId : derivedId;
         String ownSource = scalar(node.get("source"));
         String rowSource = ownSource != null ? ownSource : source;
         SftFormat f = format == SftFormat.AUTO ? SftFormat.detect(node) : format;
         if (f == null) {
-            return unreadable(id, rowSource, "no field of a known format (messages, conversations, "
-                    + "instruction and output, prompt and completion)");
+            return unreadable(ownId != null ? ownId : rawId(rowSource, json), rowSource, null,
+                    "no field of a known format (messages, conversations, instruction and output, prompt and completion)");
         }
         List<Message> messages;
         String split;
@@ -85,18 +85,33 @@ public final class SftConverter {
             split = split(node.get("split"));
             score = score(node.get("score"));
         } catch (Unreadable e) {
-            return unreadable(id, rowSource, f.code() + ": " + e.getMessage());
+            return unreadable(ownId != null ? ownId : rawId(rowSource, json), rowSource, f,
+                    f.code() + ": " + e.getMessage());
         }
+        String id = ownId != null ? ownId : contentId(rowSource, messages);
         ConversationCheck.Problem problem = ConversationCheck.problem(messages);
         if (problem != null) {
-            return SftOutcome.reject(id, rowSource, problem.reason(), problem.detail());
+            return SftOutcome.reject(id, rowSource, f, problem.reason(), problem.detail());
         }
-        return SftOutcome.keep(new SftRow(id, messages, rowSource, split, score));
+        return SftOutcome.keep(new SftRow(id, messages, rowSource, split, score), f);
     }
 
-    private static SftOutcome unreadable(String id, String source, String detail) {
+    /** The id of a conversation without one: a hash of its source and every turn's role and text. */
+    public static String contentId(String source, List<Message> messages) {
+        StringBuilder material = new StringBuilder(source == null ? "" : source).append('\0');
+        for (Message m : messages) {
+            material.append(m.role()).append('\0').append(m.content()).append('\0');
+        }
+        return DocumentIds.sha256Hex(material.toString(), 16);
+    }
+
+    private static String rawId(String source, String json) {
+        return DocumentIds.sha256Hex((source == null ? "" : source) + "\0raw\0" + json, 16);
+    }
+
+    private static SftOutcome unreadable(String id, String source, SftFormat format, String detail) {
         String d = detail == null ? "" : detail;
-        return SftOutcome.reject(id, source, SftRejectReasons.UNREADABLE,
+        return SftOutcome.reject(id, source, format, SftRejectReasons.UNREADABLE,
                 d.length() <= DETAIL_MAX ? d : d.substring(0, DETAIL_MAX) + "...");
     }
 

@@ -3,8 +3,8 @@ package ai.refinery.pipeline.sft;
 import ai.refinery.core.sft.SftFormat;
 import ai.refinery.core.sft.SftRejectReasons;
 import ai.refinery.core.sft.SftRow;
-import ai.refinery.pipeline.read.InputFiles;
 import ai.refinery.core.spark.SerializableHadoopConf;
+import ai.refinery.pipeline.read.InputFiles;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -18,14 +18,10 @@ import org.apache.spark.sql.types.StructType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -38,66 +34,69 @@ import static org.apache.spark.sql.functions.to_json;
 
 /**
  * The Spark side of instruction-data conversion: input records (JSONL lines, or Parquet rows) to the SFT row
- * contract in {@code data/} and rejected records with {@code stage}, {@code reason} and {@code detail} in
- * {@code rejected/}. Every record ends up in exactly one of them. The per-record logic is {@link SftConverter}.
+ * contract ({@link #ROW}) or to rejected records with {@code stage}, {@code reason} and {@code detail}
+ * ({@link #REJECTED}). Every record ends up in exactly one of them. The per-record logic is {@link SftConverter}.
  */
 public final class SftRows {
     /** data/: the SFT row contract. */
     public static final StructType ROW = SftRow.SCHEMA;
 
-    /** rejected/: the record's id, where it came from, the record itself as JSON, and why. */
+    /**
+     * rejected/: the record's id and source, the input (its name), file and locator it came from, the record itself
+     * as JSON text, the format it was read as (null when none), and why.
+     */
     public static final StructType REJECTED = new StructType()
             .add("id", DataTypes.StringType, false)
             .add("source", DataTypes.StringType, false)
-            .add("record", DataTypes.StringType, false)
             .add("input", DataTypes.StringType, false)
+            .add("file", DataTypes.StringType, false)
+            .add("record", DataTypes.StringType, false)
+            .add("json", DataTypes.StringType, false)
+            .add("format", DataTypes.StringType, true)
             .add("stage", DataTypes.StringType, false)
             .add("reason", DataTypes.StringType, false)
             .add("detail", DataTypes.StringType, true);
 
-    /** Input records: the source (file), the record's locator in it, and the record as JSON text. */
+    /** Input records: the input's name, the file, the record's locator in it, and the record as JSON text. */
     public static final StructType RECORDS = new StructType()
-            .add("source", DataTypes.StringType, false)
+            .add("input", DataTypes.StringType, false)
+            .add("file", DataTypes.StringType, false)
             .add("record", DataTypes.StringType, false)
             .add("json", DataTypes.StringType, false);
 
-    private static final String KEPT = "_kept";
-    private static final StructType OUTCOMES = merged(ROW, REJECTED).add(KEPT, DataTypes.BooleanType, false);
+    /** Whether a row of {@link #OUTCOMES} was kept. */
+    public static final String KEPT = "_kept";
+    /** Every record's outcome: {@link #ROW}'s columns, then {@link #REJECTED}'s that ROW lacks, then {@link #KEPT}. */
+    public static final StructType OUTCOMES = merged(ROW, REJECTED).add(KEPT, DataTypes.BooleanType, false);
 
-    /** Kept rows and rejected records of one conversion; {@link #stats()} counts them. */
+    /** Kept rows ({@link #ROW}) and rejected records ({@link #REJECTED}) of one conversion. */
     public record Conversion(Dataset<Row> data, Dataset<Row> rejected) {
-        /** records_in, rows_out, rejected and rejected.&lt;reason&gt; (runs Spark jobs). */
-        public Map<String, Object> stats() {
-            long out = data.count();
-            Map<String, Object> reasons = new LinkedHashMap<>();
-            long rejectedTotal = 0;
-            for (Row r : rejected.groupBy(col("reason")).count().orderBy(col("reason")).collectAsList()) {
-                reasons.put("rejected." + r.getString(0), r.getLong(1));
-                rejectedTotal += r.getLong(1);
-            }
-            Map<String, Object> stats = new LinkedHashMap<>();
-            stats.put("records_in", out + rejectedTotal);
-            stats.put("rows_out", out);
-            stats.put("rejected", rejectedTotal);
-            stats.putAll(reasons);
-            return stats;
-        }
+    }
+
+    /** A JSONL file and the name of the input it belongs to. */
+    public record JsonlFile(String input, String uri) implements java.io.Serializable {
     }
 
     private SftRows() {
     }
 
     /**
-     * The non-blank lines of JSONL files (plain, or compressed with a suffix Hadoop knows, e.g. .gz), one task
-     * per file, each with its 1-based line number as the locator ({@code line:N}), as the filter stage numbers them.
+     * The records of JSONL files (plain, or compressed with a suffix Hadoop knows, e.g. .gz), one task per file: each
+     * non-blank line with its 1-based line number as the locator ({@code line:N}), as the filter stage numbers them.
+     * A file whose first non-blank character is '[' is one JSON array (how Alpaca's alpaca_data.json ships): each
+     * element is a record ({@code item:N}, from 0); if the array breaks off, what follows is one unreadable record.
      */
-    public static Dataset<Row> jsonLines(SparkSession spark, List<String> files) {
+    public static Dataset<Row> jsonLines(SparkSession spark, List<JsonlFile> files) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SerializableHadoopConf conf = new SerializableHadoopConf(spark.sparkContext().hadoopConfiguration());
-        JavaRDD<Row> lines = jsc.parallelize(files, Math.max(1, files.size())).flatMap(uri -> {
+        JavaRDD<Row> lines = jsc.parallelize(files, Math.max(1, files.size())).flatMap(f -> {
             List<Row> out = new ArrayList<>();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                    InputFiles.open(uri, conf.get(), true), StandardCharsets.UTF_8))) {
+                    InputFiles.open(f.uri(), conf.get(), true), StandardCharsets.UTF_8))) {
+                if (startsWithArray(in)) {
+                    readArray(in, f, out);
+                    return out.iterator();
+                }
                 long number = 0;
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     number++;
@@ -105,45 +104,85 @@ public final class SftRows {
                         line = line.substring(1);
                     }
                     if (!line.isBlank()) {
-                        out.add(RowFactory.create(uri, "line:" + number, line));
+                        out.add(RowFactory.create(f.input(), f.uri(), "line:" + number, line));
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + uri, e);
+                // a damaged file (a truncated .gz, say) keeps the records read before the damage, and the damage
+                // itself becomes one unreadable record rather than failing the job
+                out.add(RowFactory.create(f.input(), f.uri(), "read-error", "cannot read the file after "
+                        + out.size() + " records: " + e));
             }
             return out.iterator();
         });
         return spark.createDataFrame(lines, RECORDS);
     }
 
+    /** Whether the first character that is not whitespace or a byte-order mark is '[' (the stream is reset). */
+    private static boolean startsWithArray(BufferedReader in) throws IOException {
+        in.mark(1 << 16);
+        try {
+            for (int i = 0; i < (1 << 16) - 1; i++) {
+                int c = in.read();
+                if (c < 0) {
+                    return false;
+                }
+                if (c != '\uFEFF' && !Character.isWhitespace(c)) {
+                    return c == '[';
+                }
+            }
+            return false;
+        } finally {
+            in.reset();
+        }
+    }
+
+    private static void readArray(BufferedReader in, JsonlFile f, List<Row> out) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long item = 0;
+        try (com.fasterxml.jackson.core.JsonParser parser = json.getFactory().createParser(in)) {
+            try {
+                parser.nextToken(); // [
+                while (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                    com.fasterxml.jackson.databind.JsonNode node = json.readTree(parser);
+                    out.add(RowFactory.create(f.input(), f.uri(), "item:" + item++, json.writeValueAsString(node)));
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                out.add(RowFactory.create(f.input(), f.uri(), "item:" + item, "broken JSON array at item " + item
+                        + ": " + e.getOriginalMessage()));
+            }
+        }
+    }
+
     /**
-     * Parquet rows (the SFT contract itself, e.g. rephrase qa's output, or any format's fields as columns) as
-     * records: every column as JSON, the file as the source and a hash of the row as its locator (such rows
-     * normally carry their own id, which then wins).
+     * Parquet rows of one input (the SFT contract itself, e.g. rephrase qa's output, or any format's fields as
+     * columns) as records: every column as JSON, the file, and a hash of the row as its locator.
      */
-    public static Dataset<Row> parquetRecords(Dataset<Row> parquet) {
+    public static Dataset<Row> parquetRecords(Dataset<Row> parquet, String input) {
         Column[] all = Arrays.stream(parquet.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
         Column json = to_json(struct(all));
-        return parquet.select(input_file_name().as("source"),
+        return parquet.select(lit(input).as("input"), input_file_name().as("file"),
                 concat(lit("row:"), substring(sha2(json, 256), 1, 32)).as("record"), json.as("json"));
+    }
+
+    /** Every record's outcome ({@link #OUTCOMES}); cache it when reading it more than once. */
+    public static Dataset<Row> outcomes(Dataset<Row> records, SftFormat format) {
+        JavaRDD<Row> converted = records.select("input", "file", "record", "json").javaRDD().map(r -> {
+            String input = r.getString(0);
+            String json = r.getString(3);
+            return outcomeRow(SftConverter.convert(json, format, input), input, r.getString(1), r.getString(2), json);
+        });
+        return records.sparkSession().createDataFrame(converted, OUTCOMES);
     }
 
     /** Converts records ({@link #RECORDS}); cache the inputs or the result when reading both outputs. */
     public static Conversion convert(Dataset<Row> records, SftFormat format) {
-        StructType outcomes = OUTCOMES;
-        JavaRDD<Row> converted = records.select("source", "record", "json").javaRDD().map(r -> {
-            String source = r.isNullAt(0) ? "" : r.getString(0);
-            String record = r.getString(1);
-            String json = r.getString(2);
-            return outcomeRow(SftConverter.convert(json, format, source, record), record, json);
-        });
-        Dataset<Row> all = records.sparkSession().createDataFrame(converted, outcomes);
-        Dataset<Row> data = all.where(col(KEPT)).select(columns(ROW));
-        Dataset<Row> rejected = all.where(col(KEPT).equalTo(false)).select(columns(REJECTED));
-        return new Conversion(data, rejected);
+        Dataset<Row> all = outcomes(records, format);
+        return new Conversion(all.where(col(KEPT)).select(columns(ROW)),
+                all.where(col(KEPT).equalTo(false)).select(columns(REJECTED)));
     }
 
-    private static Row outcomeRow(SftOutcome o, String record, String json) {
+    private static Row outcomeRow(SftOutcome o, String input, String file, String record, String json) {
         Object[] v = new Object[OUTCOMES.size()];
         if (o.kept()) {
             Object[] row = o.row().values();
@@ -154,16 +193,21 @@ public final class SftRows {
             v[2] = o.source();
         }
         int at = ROW.size();
-        v[at] = record;
-        v[at + 1] = json;
-        v[at + 2] = SftRejectReasons.STAGE;
-        v[at + 3] = o.reason();
-        v[at + 4] = o.detail();
-        v[at + 5] = o.kept();
+        v[at] = input;
+        v[at + 1] = file;
+        v[at + 2] = record;
+        v[at + 3] = json;
+        v[at + 4] = o.format() == null ? null : o.format().code();
+        if (!o.kept()) {
+            v[at + 5] = SftRejectReasons.STAGE;
+            v[at + 6] = o.reason();
+            v[at + 7] = o.detail();
+        }
+        v[at + 8] = o.kept();
         return RowFactory.create(v);
     }
 
-    /** ROW's columns, then REJECTED's that ROW lacks (nullable, as kept rows leave them empty). */
+    /** ROW's columns, then REJECTED's that ROW lacks (nullable, as kept rows leave some empty). */
     private static StructType merged(StructType row, StructType rejected) {
         StructType out = row;
         for (var f : rejected.fields()) {
@@ -174,7 +218,8 @@ public final class SftRows {
         return out;
     }
 
-    private static Column[] columns(StructType schema) {
+    /** The columns of a schema, for a select. */
+    public static Column[] columns(StructType schema) {
         return Arrays.stream(schema.fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     }
 }

@@ -4,9 +4,11 @@ import ai.refinery.core.config.ConfigError;
 import ai.refinery.core.config.NoInputError;
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.doc.DocumentIds;
+import ai.refinery.pipeline.filter.DocumentFilter;
 import ai.refinery.pipeline.filter.FilterStages;
 import ai.refinery.pipeline.filter.Outcome;
 import ai.refinery.pipeline.funnel.FilterPipeline;
+import ai.refinery.pipeline.funnel.ScoreSettings;
 import ai.refinery.pipeline.funnel.FunnelStats;
 import ai.refinery.pipeline.funnel.TracedOutcome;
 import ai.refinery.pipeline.langid.LanguageFilter;
@@ -84,7 +86,8 @@ public final class FilterJob implements Stage {
 
     /** Validates the configuration of every stage without touching any input (errors are exit 2). */
     public static FilterPipeline pipeline(Config config) {
-        return new FilterPipeline(FilterStages.fromConfig(config, Map.of("language", LanguageFilter::fromConfig)));
+        List<DocumentFilter> stages = FilterStages.fromConfig(config, Map.of("language", LanguageFilter::fromConfig));
+        return new FilterPipeline(stages, ScoreSettings.fromConfig(config, stages.stream().map(DocumentFilter::name).toList()));
     }
 
     @Override

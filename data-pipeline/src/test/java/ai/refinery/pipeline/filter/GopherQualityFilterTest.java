@@ -140,4 +140,22 @@ class GopherQualityFilterTest {
         assertRejected(strict.apply(doc(words(59))), "too_few_words", "59 < 60");
         assertEquals("gopher_quality", strict.name());
     }
+
+    @Test
+    void aKeptDocumentCarriesEveryMeasuredValueAndARejectedOneThoseUpToTheFailingRule() {
+        // 50 words: "the and" + 48 x "word"; mean length (3 + 3 + 48 * 4) / 50 = 3.96; one line, no symbols.
+        Outcome kept = filter.apply(doc(words(50)));
+        assertKept(kept);
+        assertEquals(List.of("words", "mean_word_length", "symbol_word_ratio", "bullet_lines_ratio",
+                "ellipsis_lines_ratio", "alpha_words_ratio", "stop_words"), List.copyOf(kept.measures().keySet()));
+        assertEquals(50.0, kept.measures().get("words"));
+        assertEquals(3.96, kept.measures().get("mean_word_length"), 1e-12);
+        assertEquals(0.0, kept.measures().get("symbol_word_ratio"));
+        assertEquals(1.0, kept.measures().get("alpha_words_ratio"));
+        assertEquals(2.0, kept.measures().get("stop_words"));
+
+        Outcome rejected = filter.apply(doc("# # # #tag ... wait\u2026 " + words(48)));
+        assertEquals(0.12, rejected.measures().get("symbol_word_ratio"), 1e-12);
+        assertEquals(List.of("words", "mean_word_length", "symbol_word_ratio"), List.copyOf(rejected.measures().keySet()));
+    }
 }

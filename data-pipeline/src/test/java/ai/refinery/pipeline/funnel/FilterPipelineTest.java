@@ -2,12 +2,14 @@ package ai.refinery.pipeline.funnel;
 
 import ai.refinery.pipeline.doc.Document;
 import ai.refinery.pipeline.filter.DocumentFilter;
+import ai.refinery.pipeline.filter.Measures;
 import ai.refinery.pipeline.filter.Outcome;
 import ai.refinery.pipeline.read.RejectReasons;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,6 +43,20 @@ class FilterPipelineTest {
         @Override
         public Outcome apply(Document d) {
             return d.text().length() >= min ? Outcome.keep(d) : Outcome.reject(d, "too_short", d.text().length() + " < " + min);
+        }
+    }
+
+    /** Measures the length and rejects documents shorter than {@code min} characters. */
+    record MeasuredMinChars(int min) implements DocumentFilter {
+        @Override
+        public String name() {
+            return "measured";
+        }
+
+        @Override
+        public Outcome apply(Document d) {
+            Measures measures = new Measures().put("chars", d.text().length());
+            return d.text().length() >= min ? measures.keep(d) : measures.reject(d, "too_short", "short");
         }
     }
 
@@ -158,5 +174,41 @@ class FilterPipelineTest {
         assertEquals(1L, langs.get("fr").get("documents_in"));
         assertEquals(0L, langs.get("fr").get("documents_out"));
         assertEquals(2, langs.size());
+    }
+
+    @Test
+    void measuresAreRecordedOnlyWhenAsked() {
+        Document kept = new FilterPipeline(List.of(new MeasuredMinChars(2))).run(Outcome.keep(doc("abc"))).outcome().document();
+        assertEquals(Map.of(), kept.scores());
+        FilterPipeline recording = new FilterPipeline(List.of(new DropXLines(), new MeasuredMinChars(2)),
+                new ScoreSettings(true, Set.of()));
+        TracedOutcome t = recording.run(Outcome.keep(doc("abc\nxyz")));
+        assertTrue(t.kept());
+        assertEquals(Map.of("measured.chars", 3.0), t.outcome().document().scores(), "measured after drop_x cut a line");
+        TracedOutcome rejected = recording.run(Outcome.keep(doc("a")));
+        assertEquals("too_short", rejected.outcome().reason());
+        assertEquals(Map.of("measured.chars", 1.0), rejected.outcome().document().scores(), "a rejection keeps its measure");
+    }
+
+    @Test
+    void aScoreOnlyStageRecordsItsVerdictAndNeverRejects() {
+        FilterPipeline p = new FilterPipeline(List.of(new MeasuredMinChars(5), new DropXLines(), new MinChars(1)),
+                new ScoreSettings(false, Set.of("measured", "drop_x")));
+        TracedOutcome t = p.run(Outcome.keep(doc("ab\nxy")));
+        assertTrue(t.kept(), "score-only stages do not reject");
+        Document d = t.outcome().document();
+        assertEquals("ab\nxy", d.text(), "a score-only stage leaves the text as it was");
+        assertEquals(Map.of("measured.chars", 5.0, "measured.kept", 1.0, "drop_x.kept", 1.0), d.scores());
+        TracedOutcome shortDoc = p.run(Outcome.keep(doc("ab")));
+        assertTrue(shortDoc.kept());
+        assertEquals(0.0, shortDoc.outcome().document().scores().get("measured.kept"));
+        assertArrayEquals(new int[] {2, 2, 2, 2}, shortDoc.charsAfter(), "every stage passed the document on");
+    }
+
+    @Test
+    void aScoreOnlyStageThatThrowsStillRejects() {
+        FilterPipeline p = new FilterPipeline(List.of(new Explodes()), new ScoreSettings(true, Set.of("explodes")));
+        TracedOutcome t = p.run(Outcome.keep(doc("hello")));
+        assertEquals(FilterPipeline.STAGE_ERROR, t.outcome().reason(), "errors are never hidden as scores");
     }
 }

@@ -16,10 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each format on records as the public datasets ship them, and every reject reason. */
 class SftConverterTest {
-    private static final String FILE = "file:/data/sft/part-0.jsonl";
+    private static final String INPUT = "alpaca";
 
     private static SftOutcome auto(String json) {
-        return SftConverter.convert(json, SftFormat.AUTO, FILE, "line:7");
+        return SftConverter.convert(json, SftFormat.AUTO, INPUT);
     }
 
     private static SftRow kept(SftOutcome o) {
@@ -38,7 +38,7 @@ class SftConverterTest {
                 Message.assistant("Paris."), Message.user("And of Italy?"), Message.assistant("Rome.")), row.messages());
         assertEquals("test", row.split());
         assertEquals(4.5, row.score());
-        assertEquals(FILE, row.source());
+        assertEquals(INPUT, row.source());
     }
 
     @Test
@@ -89,17 +89,32 @@ class SftConverterTest {
     }
 
     @Test
-    void derivedIdsDependOnSourceAndRecordNotOnCallOrder() {
+    void derivedIdsComeFromTheSourceAndTheConversation() {
         String json = "{\"prompt\": \"a\", \"completion\": \"b\"}";
-        String first = SftConverter.convert(json, SftFormat.AUTO, FILE, "line:1").id();
-        assertEquals(first, SftConverter.convert(json, SftFormat.AUTO, FILE, "line:1").id());
-        assertNotEquals(first, SftConverter.convert(json, SftFormat.AUTO, FILE, "line:2").id());
-        assertNotEquals(first, SftConverter.convert(json, SftFormat.AUTO, "file:/other.jsonl", "line:1").id());
+        String first = SftConverter.convert(json, SftFormat.AUTO, INPUT).id();
+        assertEquals(first, SftConverter.convert(json, SftFormat.AUTO, INPUT).id());
+        assertEquals(first, SftConverter.convert("{\"completion\": \"b\",  \"prompt\": \"a\"}", SftFormat.AUTO, INPUT).id(),
+                "the same conversation written differently");
+        assertEquals(first, SftConverter.convert("""
+                {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}""",
+                SftFormat.AUTO, INPUT).id(), "the same conversation in another format");
+        assertNotEquals(first, SftConverter.convert("{\"prompt\": \"a\", \"completion\": \"c\"}", SftFormat.AUTO, INPUT).id());
+        assertNotEquals(first, SftConverter.convert(json, SftFormat.AUTO, "dolly").id());
+        assertNotEquals(first, SftConverter.convert("{\"prompt\": \"a\", \"completion\": \"b\", \"source\": \"x\"}",
+                SftFormat.AUTO, INPUT).id(), "a record's own source is part of its id");
+    }
+
+    @Test
+    void theFormatReadIsReported() {
+        assertEquals(SftFormat.ALPACA, auto("{\"instruction\": \"a\", \"output\": \"b\"}").format());
+        assertEquals(SftFormat.SHAREGPT, auto("{\"conversations\": [{\"from\": \"gpt\", \"value\": \"b\"}]}").format());
+        assertNull(auto("not json").format());
+        assertNull(auto("{\"text\": \"a web page\"}").format());
     }
 
     @Test
     void anExplicitFormatIgnoresOtherFormatsFields() {
-        SftOutcome o = SftConverter.convert("{\"messages\": [], \"instruction\": \"x\"}", SftFormat.SHAREGPT, FILE, "line:1");
+        SftOutcome o = SftConverter.convert("{\"messages\": [], \"instruction\": \"x\"}", SftFormat.SHAREGPT, INPUT);
         assertEquals(SftRejectReasons.UNREADABLE, o.reason());
         assertTrue(o.detail().startsWith("sharegpt: no field 'conversations'"), o.detail());
     }

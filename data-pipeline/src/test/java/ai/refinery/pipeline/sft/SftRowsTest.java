@@ -60,20 +60,13 @@ class SftRowsTest {
     void jsonLinesOfMixedFormatsAreKeptOrRejectedWithAReason(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("alpaca.jsonl"), ALPACA);
         Files.writeString(dir.resolve("sharegpt.jsonl"), SHAREGPT);
-        List<String> files = List.of(dir.resolve("alpaca.jsonl").toUri().toString(),
-                dir.resolve("sharegpt.jsonl").toUri().toString());
+        List<SftRows.JsonlFile> files = List.of(new SftRows.JsonlFile("alpaca", dir.resolve("alpaca.jsonl").toUri().toString()),
+                new SftRows.JsonlFile("sharegpt", dir.resolve("sharegpt.jsonl").toUri().toString()));
         Dataset<Row> records = SftRows.jsonLines(spark, files).cache();
         assertEquals(8, records.count(), "blank lines are not records");
         SftRows.Conversion c = SftRows.convert(records, SftFormat.AUTO);
-
-        Map<String, Object> stats = c.stats();
-        assertEquals(8L, stats.get("records_in"));
-        assertEquals(3L, stats.get("rows_out"));
-        assertEquals(1L, stats.get("rejected.unreadable"));
-        assertEquals(1L, stats.get("rejected.empty_assistant_turn"));
-        assertEquals(1L, stats.get("rejected.roles_out_of_order"));
-        assertEquals(1L, stats.get("rejected.unknown_role"));
-        assertEquals(1L, stats.get("rejected.no_assistant_turn"));
+        assertEquals(3, c.data().count());
+        assertEquals(5, c.rejected().count());
 
         List<Row> data = c.data().collectAsList();
         assertEquals(List.of(SftRow.SCHEMA.fieldNames()), List.of(c.data().columns()));
@@ -84,27 +77,31 @@ class SftRowsTest {
                 .filter(r -> r.messages().get(1).content().equals("Bonjour")).findFirst().orElseThrow();
         assertEquals(List.of(Message.user("Translate to French.\n\nGood morning"), Message.assistant("Bonjour")),
                 translate.messages());
-        assertEquals(files.get(0), translate.source());
+        assertEquals("alpaca", translate.source(), "the input's name when the record names no source");
 
         List<Row> rejected = c.rejected().collectAsList();
         assertEquals(List.of(SftRows.REJECTED.fieldNames()), List.of(c.rejected().columns()));
         Map<String, String> reasonByRecord = new TreeMap<>();
         for (Row r : rejected) {
             assertEquals(SftRejectReasons.STAGE, r.getAs("stage"));
-            reasonByRecord.put(r.<String>getAs("source").endsWith("alpaca.jsonl") ? "alpaca " + r.getAs("record")
-                    : "sharegpt " + r.getAs("record"), r.getAs("reason"));
+            reasonByRecord.put(r.getAs("input") + " " + r.getAs("record"), r.getAs("reason"));
+            assertTrue(r.<String>getAs("file").endsWith(r.getAs("input") + ".jsonl"));
         }
         assertEquals(Map.of("alpaca line:4", "empty_assistant_turn", "alpaca line:5", "unreadable",
                 "sharegpt line:2", "roles_out_of_order", "sharegpt line:3", "unknown_role",
                 "sharegpt line:4", "no_assistant_turn"), reasonByRecord);
         Row notJson = rejected.stream().filter(r -> r.getAs("reason").equals("unreadable")).findFirst().orElseThrow();
-        assertEquals("not json at all", notJson.getAs("input"));
+        assertEquals("not json at all", notJson.getAs("json"));
+        assertTrue(notJson.isNullAt(notJson.fieldIndex("format")));
+        assertEquals("alpaca", rejected.stream().filter(r -> r.getAs("reason").equals("empty_assistant_turn"))
+                .findFirst().orElseThrow().getAs("format"));
     }
 
     @Test
     void idsDoNotDependOnPartitioning(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("alpaca.jsonl"), ALPACA);
-        Dataset<Row> records = SftRows.jsonLines(spark, List.of(dir.resolve("alpaca.jsonl").toUri().toString()));
+        Dataset<Row> records = SftRows.jsonLines(spark, List.of(new SftRows.JsonlFile("alpaca",
+                dir.resolve("alpaca.jsonl").toUri().toString())));
         Set<String> one = ids(SftRows.convert(records.repartition(1), SftFormat.AUTO));
         Set<String> three = ids(SftRows.convert(records.repartition(3), SftFormat.AUTO));
         assertEquals(one, three);
@@ -126,7 +123,7 @@ class SftRowsTest {
                 RowFactory.create("assistant", " ")}, "bios_qa", "train", null);
         String path = dir.resolve("qa").toString();
         spark.createDataFrame(List.of(good, bad), SftRow.SCHEMA).write().parquet(path);
-        SftRows.Conversion c = SftRows.convert(SftRows.parquetRecords(spark.read().parquet(path)), SftFormat.AUTO);
+        SftRows.Conversion c = SftRows.convert(SftRows.parquetRecords(spark.read().parquet(path), "qa"), SftFormat.AUTO);
         List<Row> data = c.data().collectAsList();
         assertEquals(1, data.size());
         SftRow row = SftRow.fromRow(data.get(0));
@@ -135,5 +132,44 @@ class SftRowsTest {
         Row rejected = c.rejected().where(col("id").equalTo("person-2-qa-0")).first();
         assertEquals(SftRejectReasons.EMPTY_ASSISTANT_TURN, rejected.getAs("reason"));
         assertTrue(rejected.<String>getAs("source").equals("bios_qa"));
+    }
+
+    @Test
+    void aJsonArrayFileIsOneRecordPerElement(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("alpaca_data.json"), """
+                [
+                  {"instruction": "Name a fruit.", "input": "", "output": "Apple"},
+                  {"instruction": "Name a colour.",
+                   "input": "", "output": "Red"},
+                  {"instruction": "Say nothing.", "input": "", "output": ""}
+                ]
+                """);
+        Files.writeString(dir.resolve("broken.json"), "[{\"prompt\": \"a\", \"completion\": \"b\"}, {\"prompt\": ");
+        Dataset<Row> records = SftRows.jsonLines(spark, List.of(
+                new SftRows.JsonlFile("alpaca", dir.resolve("alpaca_data.json").toUri().toString()),
+                new SftRows.JsonlFile("broken", dir.resolve("broken.json").toUri().toString())));
+        SftRows.Conversion c = SftRows.convert(records, SftFormat.AUTO);
+        assertEquals(Set.of("Apple", "Red", "b"), c.data().collectAsList().stream()
+                .map(r -> SftRow.fromRow(r).messages().get(1).content()).collect(Collectors.toSet()));
+        Map<String, String> reasons = new TreeMap<>();
+        c.rejected().collectAsList().forEach(r -> reasons.put(r.getAs("input") + " " + r.getAs("record"), r.getAs("reason")));
+        assertEquals(Map.of("alpaca item:2", "empty_assistant_turn", "broken item:1", "unreadable"), reasons);
+    }
+
+    @Test
+    void aDamagedFileKeepsWhatWasReadAndCountsTheDamage(@TempDir Path dir) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(ALPACA.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        byte[] whole = bytes.toByteArray();
+        Files.write(dir.resolve("cut.jsonl.gz"), java.util.Arrays.copyOf(whole, whole.length - 12));
+        Dataset<Row> records = SftRows.jsonLines(spark, List.of(new SftRows.JsonlFile("cut",
+                dir.resolve("cut.jsonl.gz").toUri().toString())));
+        List<Row> rows = records.collectAsList();
+        Row last = rows.get(rows.size() - 1);
+        assertEquals("read-error", last.getAs("record"));
+        SftRows.Conversion c = SftRows.convert(records, SftFormat.AUTO);
+        assertEquals(1, c.rejected().where(col("record").equalTo("read-error").and(col("reason").equalTo("unreadable"))).count());
     }
 }

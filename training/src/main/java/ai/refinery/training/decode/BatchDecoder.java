@@ -25,7 +25,8 @@ public final class BatchDecoder {
     private final Vocabulary vocabulary;
     private final int maxBatch;
     private final int maxRowsPerStep;
-    private final Map<RuleSet, List<LogitsProcessor>> ruleProcessors = new IdentityHashMap<>();
+    /** The rule processors per rules file and end ids (their token scores take a pass over the vocabulary). */
+    private final Map<RuleSet, Map<List<Integer>, List<LogitsProcessor>>> ruleProcessors = new IdentityHashMap<>();
 
     /**
      * @param maxBatch       sequences decoded at once by {@link #generate}
@@ -58,8 +59,11 @@ public final class BatchDecoder {
                 throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary");
             }
         }
+        int[] ends = settings.endIds(vocabulary.endOfText);
         List<LogitsProcessor> rules = settings.rules() == null ? List.of()
-                : ruleProcessors.computeIfAbsent(settings.rules(), r -> r.processors(vocabulary.tokenizer));
+                : ruleProcessors.computeIfAbsent(settings.rules(), r -> new java.util.HashMap<>())
+                .computeIfAbsent(java.util.Arrays.stream(ends).boxed().toList(),
+                        e -> settings.rules().processors(vocabulary.tokenizer, ends));
         SamplingChain chain = SamplingChain.of(settings, vocabulary.sampleLimit, vocabulary.pad,
                 vocabulary.endOfText, rules);
         return new Sequence(prompt, settings, chain, weights.contextLength, vocabulary, weights.vocabSize());

@@ -73,14 +73,37 @@ public final class LogitsProcessors {
 
     /** The end-of-text score rising with the response length: + score x min(length, fullAt) / fullAt. */
     public static LogitsProcessor endOfTextRamp(int endOfText, float score, int fullAt) {
-        return (l, h) -> l[endOfText] += score * Math.min(h.length(), fullAt) / (float) fullAt;
+        return endOfTextRamp(new int[] {endOfText}, score, fullAt);
+    }
+
+    /** The ramp on every id that ends a response (end of text, and {@code <|end|>} in a chat). */
+    public static LogitsProcessor endOfTextRamp(int[] endIds, float score, int fullAt) {
+        int[] ids = endIds.clone();
+        return (l, h) -> {
+            float add = score * Math.min(h.length(), fullAt) / (float) fullAt;
+            for (int id : ids) {
+                if (id < l.length) {
+                    l[id] += add;
+                }
+            }
+        };
     }
 
     /** No end of text before {@code min} tokens are generated. */
     public static LogitsProcessor minTokens(int endOfText, int min) {
+        return minTokens(new int[] {endOfText}, min);
+    }
+
+    /** None of the ids that end a response before {@code min} tokens are generated. */
+    public static LogitsProcessor minTokens(int[] endIds, int min) {
+        int[] ids = endIds.clone();
         return (l, h) -> {
             if (h.length() < min) {
-                l[endOfText] = MINUS_INF;
+                for (int id : ids) {
+                    if (id < l.length) {
+                        l[id] = MINUS_INF;
+                    }
+                }
             }
         };
     }

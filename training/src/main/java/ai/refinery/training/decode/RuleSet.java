@@ -126,9 +126,14 @@ public record RuleSet(double eosScore, int eosLength, Map<String, Double> tokenS
 
     /** The adapter as processors, in order: end-of-text ramp, token scores, response repetition penalty. */
     public List<LogitsProcessor> processors(BpeTokenizer tokenizer) {
+        return processors(tokenizer, new int[] {tokenizer.endOfTextId()});
+    }
+
+    /** The processors with the end-of-text ramp on every id that ends a response (a chat's {@code <|end|>} too). */
+    public List<LogitsProcessor> processors(BpeTokenizer tokenizer, int[] endIds) {
         List<LogitsProcessor> p = new ArrayList<>();
         if (eosScore != 0) {
-            p.add(LogitsProcessors.endOfTextRamp(tokenizer.endOfTextId(), (float) eosScore, eosLength));
+            p.add(LogitsProcessors.endOfTextRamp(endIds, (float) eosScore, eosLength));
         }
         Map<Integer, Float> bias = tokenBias(tokenizer);
         if (!bias.isEmpty()) {

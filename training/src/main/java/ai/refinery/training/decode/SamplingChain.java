@@ -27,6 +27,7 @@ public final class SamplingChain {
 
     /** The chain of {@code s} for a vocabulary of the given special ids and rule processors. */
     static SamplingChain of(SamplingSettings s, int sampleLimit, int pad, int endOfText, List<LogitsProcessor> rules) {
+        int[] ends = s.endIds(endOfText);
         List<LogitsProcessor> p = new ArrayList<>();
         p.add(LogitsProcessors.mask(sampleLimit, pad));
         if (!s.logitBias().isEmpty()) {
@@ -42,7 +43,7 @@ public final class SamplingChain {
         }
         p.addAll(rules);
         if (s.minTokens() > 0) {
-            p.add(LogitsProcessors.minTokens(endOfText, s.minTokens()));
+            p.add(LogitsProcessors.minTokens(ends, s.minTokens()));
         }
         boolean greedy = s.isGreedy();
         if (!greedy) {

@@ -31,13 +31,17 @@ import java.util.TreeMap;
  * @param seed              seed of the sampling draws: the same prompt, settings and seed give the same completion,
  *                          whatever the other prompts decoded with it
  * @param logprobs          report each generated token's log-probability with the N most probable alternatives
- *                          (0: the token's only); -1 reports none (the API's logprobs field, not a setting)
+ *                          (0: the token's only); -1 reports none (the API's logprobs field; generate.logprobs for
+ *                          the generate job)
  * @param rules             the rule-based adapter, null when off
+ * @param stopTokenIds      token ids that end a completion besides end of text (chat: {@code <|end|>}); like end of
+ *                          text they are not part of it, min_tokens holds them back and the rules' end-of-text
+ *                          ramp raises them (not a setting: chat decoding sets it)
  */
 public record SamplingSettings(int maxTokens, int minTokens, double temperature, int topK, double topP, double minP,
                                double repetitionPenalty, double frequencyPenalty, double presencePenalty,
                                Map<Integer, Double> logitBias, List<String> stop, long seed, int logprobs,
-                               RuleSet rules) implements Serializable {
+                               RuleSet rules, List<Integer> stopTokenIds) implements Serializable {
     public static final String SECTION = "generate";
     public static final double MAX_TEMPERATURE = 2.0;
     public static final double MAX_PENALTY = 2.0;
@@ -90,6 +94,20 @@ public record SamplingSettings(int maxTokens, int minTokens, double temperature,
         if (logprobs < -1 || logprobs > MAX_LOGPROBS) {
             throw bad("logprobs", "must be in [0, " + MAX_LOGPROBS + "] (or -1: none), got " + logprobs);
         }
+        stopTokenIds = stopTokenIds == null ? List.of() : List.copyOf(new java.util.TreeSet<>(stopTokenIds));
+        for (int id : stopTokenIds) {
+            if (id < 0) {
+                throw bad("stop_token_ids", "token ids must be at least 0, got " + id);
+            }
+        }
+    }
+
+    /** Every setting but the stop token ids (none). */
+    public SamplingSettings(int maxTokens, int minTokens, double temperature, int topK, double topP, double minP,
+                            double repetitionPenalty, double frequencyPenalty, double presencePenalty,
+                            Map<Integer, Double> logitBias, List<String> stop, long seed, int logprobs, RuleSet rules) {
+        this(maxTokens, minTokens, temperature, topK, topP, minP, repetitionPenalty, frequencyPenalty, presencePenalty,
+                logitBias, stop, seed, logprobs, rules, List.of());
     }
 
     /** The common settings; no penalties, biases, log-probabilities or rules. */
@@ -113,7 +131,7 @@ public record SamplingSettings(int maxTokens, int minTokens, double temperature,
                 s.doubleIn("repetition_penalty", Double.MIN_VALUE, 10),
                 s.doubleIn("frequency_penalty", -MAX_PENALTY, MAX_PENALTY),
                 s.doubleIn("presence_penalty", -MAX_PENALTY, MAX_PENALTY), logitBias(config), s.strings("stop"),
-                s.longAtLeast("seed", Long.MIN_VALUE), -1,
+                s.longAtLeast("seed", Long.MIN_VALUE), s.intAtLeast("logprobs", -1),
                 s.bool("rules") ? RuleSet.from(config) : null);
     }
 
@@ -148,6 +166,11 @@ public record SamplingSettings(int maxTokens, int minTokens, double temperature,
                 throw bad("logit_bias", "token id " + id + " is outside the vocabulary 0.." + (vocabSize - 1));
             }
         }
+        for (int id : stopTokenIds) {
+            if (id >= vocabSize) {
+                throw bad("stop_token_ids", "token id " + id + " is outside the vocabulary 0.." + (vocabSize - 1));
+            }
+        }
         return this;
     }
 
@@ -158,62 +181,75 @@ public record SamplingSettings(int maxTokens, int minTokens, double temperature,
 
     public SamplingSettings withMaxTokens(int n) {
         return new SamplingSettings(n, minTokens, temperature, topK, topP, minP, repetitionPenalty, frequencyPenalty,
-                presencePenalty, logitBias, stop, seed, logprobs, rules);
+                presencePenalty, logitBias, stop, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withMinTokens(int n) {
         return new SamplingSettings(maxTokens, n, temperature, topK, topP, minP, repetitionPenalty, frequencyPenalty,
-                presencePenalty, logitBias, stop, seed, logprobs, rules);
+                presencePenalty, logitBias, stop, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withSeed(long s) {
         return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP, repetitionPenalty,
-                frequencyPenalty, presencePenalty, logitBias, stop, s, logprobs, rules);
+                frequencyPenalty, presencePenalty, logitBias, stop, s, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withTemperature(double t) {
         return new SamplingSettings(maxTokens, minTokens, t, topK, topP, minP, repetitionPenalty, frequencyPenalty,
-                presencePenalty, logitBias, stop, seed, logprobs, rules);
+                presencePenalty, logitBias, stop, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withTopK(int k) {
         return new SamplingSettings(maxTokens, minTokens, temperature, k, topP, minP, repetitionPenalty,
-                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, rules);
+                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withTopP(double p) {
         return new SamplingSettings(maxTokens, minTokens, temperature, topK, p, minP, repetitionPenalty,
-                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, rules);
+                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withMinP(double p) {
         return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, p, repetitionPenalty,
-                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, rules);
+                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withPenalties(double repetition, double frequency, double presence) {
         return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP, repetition, frequency,
-                presence, logitBias, stop, seed, logprobs, rules);
+                presence, logitBias, stop, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withLogitBias(Map<Integer, Double> bias) {
         return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP, repetitionPenalty,
-                frequencyPenalty, presencePenalty, bias, stop, seed, logprobs, rules);
+                frequencyPenalty, presencePenalty, bias, stop, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withStop(List<String> s) {
         return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP, repetitionPenalty,
-                frequencyPenalty, presencePenalty, logitBias, s, seed, logprobs, rules);
+                frequencyPenalty, presencePenalty, logitBias, s, seed, logprobs, rules, stopTokenIds);
     }
 
     public SamplingSettings withLogprobs(int n) {
         return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP, repetitionPenalty,
-                frequencyPenalty, presencePenalty, logitBias, stop, seed, n, rules);
+                frequencyPenalty, presencePenalty, logitBias, stop, seed, n, rules, stopTokenIds);
     }
 
     public SamplingSettings withRules(RuleSet r) {
         return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP, repetitionPenalty,
-                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, r);
+                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, r, stopTokenIds);
+    }
+
+    /** The same settings, also ending at these token ids (chat: {@code <|end|>}). */
+    public SamplingSettings withStopTokenIds(List<Integer> ids) {
+        return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP, repetitionPenalty,
+                frequencyPenalty, presencePenalty, logitBias, stop, seed, logprobs, rules, ids);
+    }
+
+    /** The ids that end a completion: end of text and {@link #stopTokenIds}. */
+    public int[] endIds(int endOfText) {
+        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>(stopTokenIds);
+        ids.add(endOfText);
+        return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The settings as a compact JSON object, recorded on every generated row. */
@@ -234,6 +270,8 @@ public record SamplingSettings(int maxTokens, int minTokens, double temperature,
             first = false;
         }
         sb.append("},\"seed\":").append(seed)
+                .append(",\"logprobs\":").append(logprobs)
+                .append(",\"stop_token_ids\":").append(stopTokenIds.toString().replace(" ", ""))
                 .append(",\"rules\":").append(rules == null ? "null" : jsonString(rules.origin()))
                 .append(",\"stop\":[");
         for (int i = 0; i < stop.size(); i++) {

@@ -21,6 +21,8 @@ public final class Sequence {
     final float[] logits;
     private final int contextLength;
     private final BatchDecoder.Vocabulary vocabulary;
+    /** Ids that end the completion: end of text and the settings' stop token ids. */
+    private final int[] endIds;
     KvCache cache;
     /** Tokens of the sequence not yet in the cache. */
     int[] pending;
@@ -45,6 +47,7 @@ public final class Sequence {
         this.logits = new float[vocabSize];
         this.contextLength = contextLength;
         this.vocabulary = vocabulary;
+        this.endIds = settings.endIds(vocabulary.endOfText());
         this.logprobs = settings.logprobs() >= 0 ? new ArrayList<>() : null;
         // An empty prompt starts a fresh document, as after a document separator in training.
         this.pending = prompt.length == 0 ? new int[] {vocabulary.endOfText()} : prompt.clone();
@@ -77,7 +80,7 @@ public final class Sequence {
         if (raw != null) {
             logprobs.add(vocabulary.logprobs(raw, next, settings.logprobs()));
         }
-        if (next == vocabulary.endOfText()) {
+        if (isEnd(next)) {
             finish(text(), Completion.FinishReason.STOP);
             return;
         }
@@ -97,6 +100,15 @@ public final class Sequence {
             stopSearchFrom = Math.max(0, sofar.length() - longest);
         }
         checkLimits();
+    }
+
+    private boolean isEnd(int token) {
+        for (int id : endIds) {
+            if (id == token) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkLimits() {

@@ -5,7 +5,7 @@ import ai.refinery.core.config.Section;
 import ai.refinery.core.outcome.Counts;
 import ai.refinery.core.output.Layout;
 import ai.refinery.core.output.Output;
-import ai.refinery.core.spark.ParquetInputs;
+import ai.refinery.core.sft.Message;
 import ai.refinery.core.spark.RejectedRows;
 import ai.refinery.core.stage.Stage;
 import ai.refinery.core.stage.StageContext;
@@ -22,21 +22,32 @@ import java.util.Map;
 
 /**
  * The generate stage. With a prompt: one completion printed to stdout (no Spark, no output folder). With inputs:
- * {@link GenerateJob} over a Parquet table of prompts into a stage output ({@code rows_in} prompts = {@code rows_out}
- * completions + {@code rows_rejected} prompts, under stage "generate").
+ * {@link GenerateJob} over a table of prompts (Parquet or JSON Lines) into a stage output ({@code rows_in} prompts =
+ * {@code rows_out} completions + {@code rows_rejected} prompts, under stage "generate"). In chat mode the prompt is
+ * one user message, or the inputs' {@code messages} column holds conversations; answers end at {@code <|end|>}.
  */
 public final class GenerateStage implements Stage {
     private final String model;
     private final String prompt;
     private final List<String> inputs;
     private final String promptColumn;
+    private final boolean chat;
 
     /** @param prompt one prompt, or null to complete every row of {@code inputs} */
     public GenerateStage(String model, String prompt, List<String> inputs, String promptColumn) {
+        this(model, prompt, inputs, promptColumn, false);
+    }
+
+    /**
+     * @param prompt one prompt (in chat mode a user message), or null to complete every row of {@code inputs}
+     * @param chat   prompts are conversations formatted with the chat template; answers end at {@code <|end|>}
+     */
+    public GenerateStage(String model, String prompt, List<String> inputs, String promptColumn, boolean chat) {
         this.model = model;
         this.prompt = prompt;
         this.inputs = List.copyOf(inputs);
         this.promptColumn = promptColumn;
+        this.chat = chat;
     }
 
     @Override
@@ -71,9 +82,13 @@ public final class GenerateStage implements Stage {
             ModelBundle bundle = loaded.bundle();
             Completion c;
             try {
-                c = bundle.generator().complete(prompt, sampling);
+                Generator g = bundle.generator();
+                c = chat ? g.completeChats(List.of(List.of(Message.user(prompt))), sampling).get(0)
+                        : g.complete(prompt, sampling);
             } catch (PromptTooLongException e) {
                 throw new ConfigError("--prompt: " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError("--chat: " + e.getMessage(), e);
             }
             System.out.println(c.text());
             System.err.println("generate: " + c.promptTokens() + " prompt tokens, " + c.completionTokens()
@@ -85,7 +100,7 @@ public final class GenerateStage implements Stage {
         out.manifest().put("model", loaded.describe());
         GenerateJob.Result result;
         try {
-            result = GenerateJob.run(spark, ParquetInputs.read(spark, inputs), promptColumn, loaded.modelZip(),
+            result = GenerateJob.run(spark, ModelInputs.read(spark, inputs), promptColumn, chat, loaded.modelZip(),
                     loaded.tokenizerJson(), loaded.files().modelId(), sampling, batchSize);
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage(), e);

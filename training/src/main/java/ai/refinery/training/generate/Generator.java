@@ -5,7 +5,10 @@ import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.DecoderWeights;
 import ai.refinery.training.decode.PromptTooLongException;
 import ai.refinery.training.decode.SamplingSettings;
+import ai.refinery.training.decode.TokenScorer;
+import ai.refinery.core.sft.Message;
 import ai.refinery.training.tokenizer.BpeTokenizer;
+import ai.refinery.training.tokenizer.ChatTemplate;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.ArrayList;
@@ -27,9 +30,13 @@ public final class Generator {
 
     private final BpeTokenizer tokenizer;
     private final BatchDecoder decoder;
+    private final DecoderWeights weights;
+    private ChatTemplate chatTemplate;
+    private TokenScorer scorer;
 
     public Generator(DecoderWeights weights, BpeTokenizer tokenizer, int maxBatch) {
         this.tokenizer = tokenizer;
+        this.weights = weights;
         this.decoder = new BatchDecoder(weights, tokenizer, maxBatch, MAX_ROWS_PER_STEP);
     }
 
@@ -73,6 +80,50 @@ public final class Generator {
      */
     public List<Completion> completeAll(List<int[]> prompts, SamplingSettings settings) {
         return decoder.generate(prompts, settings);
+    }
+
+    /**
+     * The settings for an assistant turn of a chat: the same, also ending at {@code <|end|>}, which closes every
+     * assistant turn of the chat template.
+     *
+     * @throws IllegalArgumentException when the tokenizer has no chat markers
+     */
+    public SamplingSettings forChat(SamplingSettings settings) {
+        return settings.withStopTokenIds(List.of(chatTemplate().endId()));
+    }
+
+    /** The chat template over this generator's tokenizer. */
+    public ChatTemplate chatTemplate() {
+        if (chatTemplate == null) {
+            chatTemplate = new ChatTemplate(tokenizer);
+        }
+        return chatTemplate;
+    }
+
+    /**
+     * The next assistant turns of conversations, decoded together: each prompt is
+     * {@link ChatTemplate#generationPrompt}, and each answer ends at {@code <|end|>} (finish reason stop).
+     *
+     * @throws PromptTooLongException   when a conversation has more tokens than the context length
+     * @throws IllegalArgumentException when a message has an unknown role
+     */
+    public List<Completion> completeChats(List<List<Message>> conversations, SamplingSettings settings) {
+        List<int[]> ids = new ArrayList<>(conversations.size());
+        for (List<Message> c : conversations) {
+            ids.add(chatTemplate().generationPrompt(c));
+        }
+        return completeAll(ids, forChat(settings));
+    }
+
+    /**
+     * Teacher-forced scores (log-probability and rank of each target after its prefix) over the same weights; an
+     * empty context stands for end of text, as an empty prompt does in generation.
+     */
+    public TokenScorer scorer() {
+        if (scorer == null) {
+            scorer = new TokenScorer(weights, tokenizer.endOfTextId(), MAX_ROWS_PER_STEP);
+        }
+        return scorer;
     }
 
     /** {@link #completeAll} of texts. */

@@ -37,17 +37,26 @@ public final class TokenizeStage implements Stage {
 
     private final List<String> inputs;
     private final String tokenizer;
+    /** Packed pretraining windows to replay into instruction data, or null. */
+    private final String replay;
 
     /** @param tokenizer the tokenizer stage's output folder, or a tokenizer.json file */
     public TokenizeStage(List<String> inputs, String tokenizer) {
+        this(inputs, tokenizer, null);
+    }
+
+    /** @param replay the tokenize output of pretraining data to replay into instruction rows ({@link ReplayWindows}) */
+    public TokenizeStage(List<String> inputs, String tokenizer, String replay) {
         this.inputs = List.copyOf(inputs);
         this.tokenizer = tokenizer;
+        this.replay = replay;
     }
 
     @Override
     public void check(Config config) {
         PackSettings.from(config);
         SftSettings.from(config);
+        ReplayWindows.Settings.from(config);
     }
 
     @Override
@@ -61,6 +70,10 @@ public final class TokenizeStage implements Stage {
         Dataset<Row> input = ParquetInputs.read(context.spark(), inputs);
         if (Arrays.asList(input.columns()).contains(MESSAGES)) {
             return packConversations(context, input, tok, out);
+        }
+        if (replay != null) {
+            throw new ConfigError("--replay mixes pretraining windows into instruction rows, and the input has no "
+                    + MESSAGES + " column");
         }
         PackResult packed = Packer.run(context.spark(), input, tok, PackSettings.from(context.config()));
         try {
@@ -86,12 +99,26 @@ public final class TokenizeStage implements Stage {
             throw new ConfigError("--tokenizer " + tokenizer + ": " + e.getMessage(), e);
         }
         try {
-            packed.windows().write().partitionBy("split").parquet(out.path(Layout.DATA));
             SftPackStats stats = packed.stats();
-            return new StageResult(Counts.of(stats.conversations(), stats.windows()), stats.toMap(),
-                    Map.of("tokens", stats.tokens(), "windows", stats.windows(), "tokens_target", stats.targetTokens()),
+            Dataset<Row> windows = packed.windows();
+            Map<String, Object> figures = new LinkedHashMap<>(stats.toMap());
+            Map<String, Object> headline = new LinkedHashMap<>(Map.of("tokens", stats.tokens(), "windows",
+                    stats.windows(), "tokens_target", stats.targetTokens()));
+            long replayed = 0;
+            if (replay != null) {
+                // windows and windows_train stay the conversations'; rows_out counts the replayed windows too
+                ReplayWindows.Result r = ReplayWindows.mix(context.spark(), windows, stats.trainWindows(), replay, tok,
+                        PackSettings.from(context.config()).contextLength(), ReplayWindows.Settings.from(context.config()));
+                windows = r.windows();
+                replayed = r.replayed();
+                figures.put("windows_replay", replayed);
+                figures.put("replay", r.stats());
+                headline.put("windows_replay", replayed);
+            }
+            windows.write().partitionBy("split").parquet(out.path(Layout.DATA));
+            return new StageResult(Counts.of(stats.conversations(), stats.windows() + replayed), figures, headline,
                     stats.conversations() + " conversations, " + stats.targetTokens() + " target tokens, "
-                            + stats.windows() + " windows");
+                            + stats.windows() + " windows" + (replay == null ? "" : ", " + replayed + " replayed"));
         } finally {
             packed.release();
         }

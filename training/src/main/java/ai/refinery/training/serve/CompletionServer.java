@@ -1,11 +1,13 @@
 package ai.refinery.training.serve;
 
 import ai.refinery.core.config.ConfigError;
+import ai.refinery.core.sft.Message;
 import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.RuleSet;
 import ai.refinery.training.decode.SamplingSettings;
 import ai.refinery.training.generate.ModelBundle;
 import ai.refinery.training.tokenizer.BpeTokenizer;
+import ai.refinery.training.tokenizer.ChatTemplate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +47,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       top_logprobs, text_offset), finish_reason "stop" | "length"}] and usage {prompt_tokens,
  *       completion_tokens, total_tokens}. A request without a seed uses generate.seed, so the same request gives
  *       the same answer.</li>
+ *   <li>POST /v1/chat/completions: model, messages [{role system | user | assistant ("developer" is system),
+ *       content: a string or text parts}], the same sampling fields (max_completion_tokens or max_tokens), logprobs
+ *       (true/false) with top_logprobs; the conversation is formatted with {@link ChatTemplate#generationPrompt} and
+ *       the answer ends at {@code <|end|>}; answers id, object "chat.completion", created, model, choices [{index,
+ *       message {role "assistant", content}, logprobs (null, or content [{token, logprob, bytes, top_logprobs}]),
+ *       finish_reason}] and usage.</li>
  *   <li>GET /v1/models: the one model.</li>
  * </ul>
  * The prompts of all requests are decoded by {@code threads} decoding threads over the shared weights, each
@@ -70,6 +78,8 @@ public final class CompletionServer implements AutoCloseable {
     private final ServeSettings settings;
     private final SamplingSettings defaults;
     private final int contextLength;
+    /** The chat template, or null when the tokenizer has no chat markers. */
+    private final ChatTemplate chat;
     private final long created = System.currentTimeMillis() / 1000;
     private final AtomicLong requestCounter = new AtomicLong();
 
@@ -82,6 +92,7 @@ public final class CompletionServer implements AutoCloseable {
         this.contextLength = model.contextLength();
         this.tokenizer = model.tokenizer();
         this.vocabSize = model.vocabSize();
+        this.chat = ChatTemplate.supports(tokenizer) ? new ChatTemplate(tokenizer) : null;
         this.workers = new DecodeWorkers(model, settings.threads(), settings.maxBatch());
         // Request threads mostly wait for their completions: enough of them to fill every decoding batch.
         int requestThreads = settings.threads() * settings.maxBatch();
@@ -155,6 +166,9 @@ public final class CompletionServer implements AutoCloseable {
                 if (path.equals("/v1/completions")) {
                     requireMethod(method, "POST");
                     send(ex, 200, completions(readBody(ex)));
+                } else if (path.equals("/v1/chat/completions")) {
+                    requireMethod(method, "POST");
+                    send(ex, 200, chatCompletions(readBody(ex)));
                 } else if (path.equals("/v1/models")) {
                     requireMethod(method, "GET");
                     send(ex, 200, models());
@@ -237,24 +251,7 @@ public final class CompletionServer implements AutoCloseable {
     }
 
     Request parse(byte[] body) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiError.invalid(null, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ApiError.invalid(null, "invalid_json", "cannot read the body: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw ApiError.invalid(null, "invalid_json", "the body must be a JSON object");
-        }
-        JsonNode model = root.get("model");
-        if (model == null || !model.isTextual()) {
-            throw ApiError.invalid("model", "'model' must be a string (this server has '" + modelId + "')");
-        }
-        if (!model.asText().equals(modelId)) {
-            throw unknownModel(model.asText());
-        }
+        JsonNode root = requestObject(body);
         List<String> prompts = new ArrayList<>();
         JsonNode prompt = root.get("prompt");
         if (prompt == null || prompt.isNull()) {
@@ -277,19 +274,139 @@ public final class CompletionServer implements AutoCloseable {
         } else {
             throw ApiError.invalid("prompt", "'prompt' must be a string or a list of strings");
         }
+        if (has(root, "echo") && (!root.get("echo").isBoolean() || root.get("echo").asBoolean())) {
+            throw ApiError.invalid("echo", "echo is not supported");
+        }
+        if (has(root, "best_of") && intParam(root, "best_of", 1, Integer.MAX_VALUE) != 1) {
+            throw ApiError.invalid("best_of", "only best_of = 1 is supported");
+        }
+        int logprobs = has(root, "logprobs") ? intParam(root, "logprobs", 0, SamplingSettings.MAX_LOGPROBS) : -1;
+        return new Request(prompts, sampling(root, "max_tokens", logprobs));
+    }
+
+    /** A parsed and checked chat request: the conversation and the settings (which end at {@code <|end|>}). */
+    record ChatRequest(List<Message> messages, SamplingSettings sampling) {
+    }
+
+    ChatRequest parseChat(byte[] body) {
+        JsonNode root = requestObject(body);
+        if (chat == null) {
+            throw ApiError.invalid("messages", "this model's tokenizer has no chat markers (<|system|>, <|user|>, "
+                    + "<|assistant|>, <|end|>): use /v1/completions");
+        }
+        JsonNode node = root.get("messages");
+        if (node == null || node.isNull()) {
+            throw ApiError.invalid("messages", "'messages' is required");
+        }
+        if (!node.isArray()) {
+            throw ApiError.invalid("messages", "'messages' must be a list of {role, content} objects");
+        }
+        if (node.isEmpty()) {
+            throw ApiError.invalid("messages", "'messages' must not be empty");
+        }
+        List<Message> messages = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            messages.add(message(node.get(i), "messages.[" + i + "]"));
+        }
+        // OpenAI's chat API: logprobs is a flag, top_logprobs the number of alternatives (which needs the flag).
+        boolean logprobs = false;
+        if (has(root, "logprobs")) {
+            if (!root.get("logprobs").isBoolean()) {
+                throw ApiError.invalid("logprobs", "'logprobs' must be true or false");
+            }
+            logprobs = root.get("logprobs").asBoolean();
+        }
+        int top = has(root, "top_logprobs") ? intParam(root, "top_logprobs", 0, SamplingSettings.MAX_LOGPROBS) : 0;
+        if (has(root, "top_logprobs") && !logprobs) {
+            throw ApiError.invalid("top_logprobs", "'top_logprobs' needs 'logprobs': true");
+        }
+        if (has(root, "tools") || has(root, "functions")) {
+            throw ApiError.invalid(has(root, "tools") ? "tools" : "functions", "tool and function calls are not supported");
+        }
+        String maxField = has(root, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        SamplingSettings sampling = sampling(root, maxField, logprobs ? top : -1);
+        return new ChatRequest(messages, sampling.withStopTokenIds(List.of(chat.endId())));
+    }
+
+    /** One chat message: role system, user or assistant ("developer" is system) and text content. */
+    private static Message message(JsonNode m, String where) {
+        if (m == null || !m.isObject()) {
+            throw ApiError.invalid(where, where + " must be an object with 'role' and 'content'");
+        }
+        JsonNode role = m.get("role");
+        if (role == null || !role.isTextual()) {
+            throw ApiError.invalid(where + ".role", where + ".role must be a string");
+        }
+        String r = role.asText();
+        if (r.equals("developer")) {
+            r = Message.SYSTEM;
+        }
+        if (!r.equals(Message.SYSTEM) && !r.equals(Message.USER) && !r.equals(Message.ASSISTANT)) {
+            throw ApiError.invalid(where + ".role", "unknown role '" + role.asText()
+                    + "' in " + where + ": roles are system, user and assistant");
+        }
+        JsonNode content = m.get("content");
+        if (content == null || content.isNull()) {
+            throw ApiError.invalid(where + ".content", where + ".content is required");
+        }
+        if (content.isTextual()) {
+            return new Message(r, content.asText());
+        }
+        if (content.isArray()) {
+            // Content parts: the text parts, in order.
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+                    throw ApiError.invalid(where + ".content", where + ".content parts must be {\"type\": \"text\", "
+                            + "\"text\": ...} (no images or audio)");
+                }
+                text.append(part.get("text").asText());
+            }
+            return new Message(r, text.toString());
+        }
+        throw ApiError.invalid(where + ".content", where + ".content must be a string or a list of text parts");
+    }
+
+    /** The body as a JSON object naming this server's model. */
+    private JsonNode requestObject(byte[] body) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalid(null, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiError.invalid(null, "invalid_json", "cannot read the body: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiError.invalid(null, "invalid_json", "the body must be a JSON object");
+        }
+        JsonNode model = root.get("model");
+        if (model == null || !model.isTextual()) {
+            throw ApiError.invalid("model", "'model' must be a string (this server has '" + modelId + "')");
+        }
+        if (!model.asText().equals(modelId)) {
+            throw unknownModel(model.asText());
+        }
+        return root;
+    }
+
+    /**
+     * The sampling fields both APIs share, each left out taking its generate.* default.
+     *
+     * @param maxField the field giving the maximum length (chat: max_completion_tokens or max_tokens)
+     * @param logprobs alternatives to report per token, -1 none
+     */
+    private SamplingSettings sampling(JsonNode root, String maxField, int logprobs) {
         if (has(root, "stream") && (!root.get("stream").isBoolean() || root.get("stream").asBoolean())) {
             throw ApiError.invalid("stream", "streaming is not supported");
         }
         if (has(root, "n") && intParam(root, "n", 1, Integer.MAX_VALUE) != 1) {
             throw ApiError.invalid("n", "only n = 1 is supported");
         }
-        if (has(root, "best_of") && intParam(root, "best_of", 1, Integer.MAX_VALUE) != 1) {
-            throw ApiError.invalid("best_of", "only best_of = 1 is supported");
-        }
-        int maxTokens = has(root, "max_tokens") ? intParam(root, "max_tokens", 0, Integer.MAX_VALUE)
+        int maxTokens = has(root, maxField) ? intParam(root, maxField, 0, Integer.MAX_VALUE)
                 : Math.min(defaults.maxTokens(), settings.maxTokensLimit());
         if (maxTokens > settings.maxTokensLimit()) {
-            throw ApiError.invalid("max_tokens", "max_tokens must be at most " + settings.maxTokensLimit()
+            throw ApiError.invalid(maxField, maxField + " must be at most " + settings.maxTokensLimit()
                     + " (serve.max_tokens_limit), got " + maxTokens);
         }
         int minTokens = has(root, "min_tokens") ? intParam(root, "min_tokens", 0, Integer.MAX_VALUE)
@@ -305,7 +422,6 @@ public final class CompletionServer implements AutoCloseable {
         double frequency = has(root, "frequency_penalty") ? number(root, "frequency_penalty") : defaults.frequencyPenalty();
         double presence = has(root, "presence_penalty") ? number(root, "presence_penalty") : defaults.presencePenalty();
         Map<Integer, Double> bias = has(root, "logit_bias") ? logitBias(root.get("logit_bias")) : defaults.logitBias();
-        int logprobs = has(root, "logprobs") ? intParam(root, "logprobs", 0, SamplingSettings.MAX_LOGPROBS) : -1;
         RuleSet requestRules = defaults.rules();
         if (has(root, "rules")) {
             JsonNode r = root.get("rules");
@@ -316,9 +432,6 @@ public final class CompletionServer implements AutoCloseable {
                 throw ApiError.invalid("rules", "this server has no rules file (generate.rules_file)");
             }
             requestRules = r.asBoolean() ? (defaults.rules() != null ? defaults.rules() : rules) : null;
-        }
-        if (has(root, "echo") && (!root.get("echo").isBoolean() || root.get("echo").asBoolean())) {
-            throw ApiError.invalid("echo", "echo is not supported");
         }
         long seed = defaults.seed();
         if (has(root, "seed")) {
@@ -346,8 +459,8 @@ public final class CompletionServer implements AutoCloseable {
             }
         }
         try {
-            return new Request(prompts, new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP,
-                    repetition, frequency, presence, bias, stop, seed, logprobs, requestRules));
+            return new SamplingSettings(maxTokens, minTokens, temperature, topK, topP, minP,
+                    repetition, frequency, presence, bias, stop, seed, logprobs, requestRules);
         } catch (ConfigError e) {
             // The settings' own range checks, named by their key: the request field of the same name.
             String message = e.getMessage().replaceFirst("^" + SamplingSettings.SECTION + "\\.", "");
@@ -419,9 +532,76 @@ public final class CompletionServer implements AutoCloseable {
             }
             ids.add(p);
         }
+        List<Completion> done = decode(ids, request.sampling());
+        ObjectNode out = JSON.createObjectNode();
+        out.put("id", "cmpl-" + Long.toHexString(created) + "-" + requestCounter.incrementAndGet());
+        out.put("object", "text_completion");
+        out.put("created", System.currentTimeMillis() / 1000);
+        out.put("model", modelId);
+        ArrayNode choices = out.putArray("choices");
+        for (int i = 0; i < done.size(); i++) {
+            Completion c = done.get(i);
+            ObjectNode choice = choices.addObject();
+            choice.put("text", c.text());
+            choice.put("index", i);
+            if (c.logprobs() == null) {
+                choice.putNull("logprobs");
+            } else {
+                choice.set("logprobs", logprobs(c));
+            }
+            choice.put("finish_reason", c.finishReason().wire());
+        }
+        out.set("usage", usage(done));
+        return out;
+    }
+
+    private ObjectNode chatCompletions(byte[] body) {
+        ChatRequest request = parseChat(body);
+        int[] prompt = chat.generationPrompt(request.messages());
+        if (prompt.length > contextLength) {
+            throw ApiError.invalid("messages", "context_length_exceeded", "the conversation has " + prompt.length
+                    + " tokens with the chat template; this model's context length is " + contextLength);
+        }
+        Completion c = decode(List.of(prompt), request.sampling()).get(0);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("id", "chatcmpl-" + Long.toHexString(created) + "-" + requestCounter.incrementAndGet());
+        out.put("object", "chat.completion");
+        out.put("created", System.currentTimeMillis() / 1000);
+        out.put("model", modelId);
+        ObjectNode choice = out.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", Message.ASSISTANT);
+        message.put("content", c.text());
+        if (c.logprobs() == null) {
+            choice.putNull("logprobs");
+        } else {
+            choice.set("logprobs", chatLogprobs(c));
+        }
+        choice.put("finish_reason", c.finishReason().wire());
+        out.set("usage", usage(List.of(c)));
+        return out;
+    }
+
+    private static ObjectNode usage(List<Completion> done) {
+        long promptTokens = 0;
+        long completionTokens = 0;
+        for (Completion c : done) {
+            promptTokens += c.promptTokens();
+            completionTokens += c.completionTokens();
+        }
+        ObjectNode usage = JSON.createObjectNode();
+        usage.put("prompt_tokens", promptTokens);
+        usage.put("completion_tokens", completionTokens);
+        usage.put("total_tokens", promptTokens + completionTokens);
+        return usage;
+    }
+
+    /** Decodes prompts with the workers; each prompt's completion, in order. */
+    private List<Completion> decode(List<int[]> ids, SamplingSettings sampling) {
         List<CompletableFuture<Completion>> pending = new ArrayList<>();
         for (int[] p : ids) {
-            pending.add(workers.submit(p, request.sampling()));
+            pending.add(workers.submit(p, sampling));
         }
         List<Completion> done = new ArrayList<>(ids.size());
         try {
@@ -435,33 +615,36 @@ public final class CompletionServer implements AutoCloseable {
             Throwable cause = e.getCause();
             throw cause instanceof RuntimeException r ? r : new IllegalStateException(String.valueOf(cause), cause);
         }
-        ObjectNode out = JSON.createObjectNode();
-        out.put("id", "cmpl-" + Long.toHexString(created) + "-" + requestCounter.incrementAndGet());
-        out.put("object", "text_completion");
-        out.put("created", System.currentTimeMillis() / 1000);
-        out.put("model", modelId);
-        ArrayNode choices = out.putArray("choices");
-        long promptTokens = 0;
-        long completionTokens = 0;
-        for (int i = 0; i < done.size(); i++) {
-            Completion c = done.get(i);
-            ObjectNode choice = choices.addObject();
-            choice.put("text", c.text());
-            choice.put("index", i);
-            if (c.logprobs() == null) {
-                choice.putNull("logprobs");
-            } else {
-                choice.set("logprobs", logprobs(c));
+        return done;
+    }
+
+    /** The chat API's logprobs object: content [{token, logprob, bytes, top_logprobs [{token, logprob, bytes}]}]. */
+    private ObjectNode chatLogprobs(Completion c) {
+        ObjectNode lp = JSON.createObjectNode();
+        ArrayNode content = lp.putArray("content");
+        for (Completion.TokenLogprobs t : c.logprobs()) {
+            ObjectNode entry = tokenLogprob(t.chosen());
+            ArrayNode top = entry.putArray("top_logprobs");
+            for (Completion.Alternative a : t.top()) {
+                top.add(tokenLogprob(a));
             }
-            choice.put("finish_reason", c.finishReason().wire());
-            promptTokens += c.promptTokens();
-            completionTokens += c.completionTokens();
+            content.add(entry);
         }
-        ObjectNode usage = out.putObject("usage");
-        usage.put("prompt_tokens", promptTokens);
-        usage.put("completion_tokens", completionTokens);
-        usage.put("total_tokens", promptTokens + completionTokens);
-        return out;
+        lp.putNull("refusal");
+        return lp;
+    }
+
+    private ObjectNode tokenLogprob(Completion.Alternative a) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("token", a.text());
+        o.put("logprob", a.logprob());
+        ArrayNode bytes = o.putArray("bytes");
+        if (a.id() < tokenizer.vocabSize()) {
+            for (byte b : tokenizer.tokenBytes(a.id())) {
+                bytes.add(b & 0xff);
+            }
+        }
+        return o;
     }
 
     /** The completions API's logprobs object: tokens, token_logprobs, top_logprobs and text_offset. */

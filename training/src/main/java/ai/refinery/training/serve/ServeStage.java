@@ -76,7 +76,7 @@ public final class ServeStage implements Stage {
             System.err.println("serve: listening on " + settings.host() + ", reachable from other machines; the server has no authentication");
         }
         System.out.println("serve: model '" + server.modelId() + "' (context " + bundle.contextLength() + " tokens) at "
-                + server.baseUri() + "/v1/completions");
+                + server.baseUri() + "/v1/completions and /v1/chat/completions");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -69,6 +69,21 @@ class LogitsProcessorsTest {
     }
 
     @Test
+    void aChatsEndTokenCountsAsEndOfText() {
+        float[] l = {0, 0, 0, 0};
+        TokenHistory two = new TokenHistory(new int[0], 4);
+        two.add(1);
+        two.add(1);
+        // Both end ids (end of text 0 and <|end|> 3) held back before 3 tokens, and raised by the ramp.
+        int[] ends = new SamplingSettings(8, 0, 0, 1, 1, List.of()).withStopTokenIds(List.of(3)).endIds(0);
+        assertArrayEquals(new int[] {0, 3}, ends);
+        assertArrayEquals(new float[] {NEG, 0, 0, NEG}, run(LogitsProcessors.minTokens(ends, 3), l, two));
+        assertArrayEquals(new float[] {15 * 2 / 250f, 0, 0, 15 * 2 / 250f}, run(LogitsProcessors.endOfTextRamp(ends, 15, 250), l, two));
+        assertThrows(ai.refinery.core.config.ConfigError.class,
+                () -> new SamplingSettings(8, 0, 0, 1, 1, List.of()).withStopTokenIds(List.of(4)).checkVocabulary(4));
+    }
+
+    @Test
     void truncations() {
         TokenHistory none = history(new int[0]);
         float[] l = {1, 3, 2, 3, 0, -1};

@@ -104,6 +104,26 @@ class GeneratorTest {
     }
 
     @Test
+    void aChatAnswerStopsAtEndOfTurnWhereAPlainCompletionDoesNot() {
+        ComputationGraph g = TinyModel.graph(8);
+        // <|end|> likely everywhere but held back for 2 tokens, 'a' next best: "aa", then the turn ends.
+        TinyModel.bias(g, SpecialTokens.END_ID, 40);
+        TinyModel.bias(g, A, 30);
+        SamplingSettings s = SamplingSettings.greedy(6).withMinTokens(2);
+        List<ai.refinery.core.sft.Message> chat = List.of(ai.refinery.core.sft.Message.user("Hi"));
+        Completion c = generator(g).completeChats(List.of(chat), s).get(0);
+        assertEquals("aa", c.text());
+        assertEquals(2, c.completionTokens());
+        assertArrayEquals(new int[] {A, A}, c.tokens());
+        assertEquals(Completion.FinishReason.STOP, c.finishReason());
+        assertEquals(generator(g).chatTemplate().generationPrompt(chat).length, c.promptTokens());
+        // Without the chat settings <|end|> is an ordinary token: the completion runs to max_tokens.
+        Completion plain = generator(g).complete(generator(g).chatTemplate().generationPrompt(chat), s);
+        assertEquals(Completion.FinishReason.LENGTH, plain.finishReason());
+        assertEquals(6, plain.completionTokens());
+    }
+
+    @Test
     void maxTokensAndTheContextBoundTheCompletion() {
         ComputationGraph g = TinyModel.graph(9);
         TinyModel.bias(g, SpecialTokens.END_OF_TEXT_ID, -50);
