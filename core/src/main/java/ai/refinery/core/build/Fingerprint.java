@@ -73,6 +73,9 @@ public final class Fingerprint {
     /** Reads a stored fingerprint record; null when it cannot be read. */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parse(String json) {
+        if (json == null) {
+            return null;
+        }
         try {
             return CANONICAL.readValue(json, Map.class);
         } catch (JsonProcessingException e) {

@@ -95,6 +95,8 @@ class PlanTest {
         assertNotEquals(base.hash(), seeded.hash());
         assertEquals(List.of("settings (pack.seed: 42 -> 7)"), seeded.differences(Fingerprint.parse(base.toJson())));
         assertTrue(base.differences(Fingerprint.parse(base.toJson())).isEmpty());
+        assertEquals(List.of("no readable fingerprint.json"), base.differences(Fingerprint.parse(null)));
+        assertEquals(List.of("no readable fingerprint.json"), base.differences(Fingerprint.parse("{not json")));
 
         Files.setLastModifiedTime(in.resolve("a.txt"), FileTime.fromMillis(1_000_000));
         List<String> touched = Fingerprint.listing(conf, tmp.resolve("in").toString());
