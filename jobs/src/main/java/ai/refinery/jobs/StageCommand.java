@@ -1,5 +1,6 @@
 package ai.refinery.jobs;
 
+import ai.refinery.core.build.Build;
 import ai.refinery.core.output.OutputPolicy;
 import ai.refinery.core.stage.Stage;
 import ai.refinery.core.stage.StageRunner;
@@ -39,11 +40,17 @@ abstract class StageCommand implements Callable<Integer> {
         return OutputPolicy.REFUSE;
     }
 
-    @Override
-    public Integer call() throws Exception {
+    /** The stage and the runner's request as the parsed options describe them: the command line's and a build plan's. */
+    Build.Planned planned() {
         Config config = configOptions.config(impliedSettings());
         List<String> arguments = spec.commandLine().getParseResult().originalArgs();
-        StageRunner.standard().run(stage(), new StageRunner.Request(spec.name(), arguments, config, output(), policy()));
+        return new Build.Planned(stage(), new StageRunner.Request(spec.name(), arguments, config, output(), policy()));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Build.Planned planned = planned();
+        StageRunner.standard().run(planned.stage(), planned.request());
         return Refinery.EXIT_OK;
     }
 }
