@@ -85,6 +85,7 @@ class BuildCommandTest {
     static void write(Path sample, List<String> docs) throws Exception {
         Files.createDirectories(sample.resolve("crawl"));
         Files.createDirectories(sample.resolve("prose"));
+        Files.createDirectories(sample.resolve("europarl"));
         Files.writeString(sample.resolve("crawl/docs.jsonl"), String.join("\n", docs) + "\n");
     }
 
