@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
         description = "Turns raw web crawl into language-model training data, as Apache Spark jobs.%n"
                 + "Runs on embedded local Spark by default; under spark-submit on the cluster it is given.",
         subcommands = {FilterCommand.class, DedupCommand.class, BiosCommand.class, RephraseCommand.class, TokenizerCommand.class,
-                TokenizeCommand.class, PretrainCommand.class, GenerateCommand.class, ServeCommand.class,
+                TokenizeCommand.class, PretrainCommand.class, GenerateCommand.class, ServeCommand.class, TokenShiftCommand.class,
+                KnowledgeCommand.class, SelectCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"%nExit codes: 0 success, 2 bad usage or configuration, 3 no readable input, 1 other failure.",
                 "Run 'refinery <command> --help' for the options of a command."})
