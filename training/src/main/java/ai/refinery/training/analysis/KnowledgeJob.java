@@ -250,12 +250,14 @@ public final class KnowledgeJob {
             BatchDecoder decoder = generator.decoder();
             long rowHash = KnowledgePrompts.hash(qa.id());
             List<Sequence> all = new ArrayList<>(settings.continuations());
+            // Each prompt runs through the model once for its greedy and sampled answers.
             for (int k = 0; k < encoded.size(); k++) {
-                all.add(decoder.start(encoded.get(k), greedy));
+                List<SamplingSettings> each = new ArrayList<>(1 + settings.samples());
+                each.add(greedy);
                 for (int s = 0; s < settings.samples(); s++) {
-                    all.add(decoder.start(encoded.get(k),
-                            sampled.withSeed(KnowledgePrompts.mix(settings.seed(), rowHash, k, s))));
+                    each.add(sampled.withSeed(KnowledgePrompts.mix(settings.seed(), rowHash, k, s)));
                 }
+                all.addAll(decoder.startShared(encoded.get(k), each));
             }
             decoder.run(all);
             int greedyRight = 0;
