@@ -55,6 +55,8 @@ public final class KnowledgeStage implements Stage {
             throw ConfigError.forKey(KnowledgeSettings.SECTION + ".shots", "each prompt takes " + settings.shots()
                     + " exemplars from other rows, but the input has only " + pool.size() + " usable rows");
         }
+        // Few rows, each costly: spread them over every task slot (Spark packs small files into one partition).
+        qa = qa.repartition(spark.sparkContext().defaultParallelism());
         KnowledgeJob.Result result = KnowledgeJob.run(spark, qa, loaded.modelZip(), loaded.tokenizerJson(),
                 loaded.files().modelId(), settings, pool);
         try {

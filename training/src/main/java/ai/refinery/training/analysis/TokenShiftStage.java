@@ -59,8 +59,10 @@ public final class TokenShiftStage implements Stage {
         out.manifest().put("aligned_model", a.describe());
         TokenShiftJob.Result result;
         var prompts = ParquetInputs.read(spark, inputs);
+        // Few rows, each costly: spread them over every task slot (Spark packs small files into one partition).
+        var spread = prompts.repartition(spark.sparkContext().defaultParallelism());
         try {
-            result = TokenShiftJob.run(spark, prompts, promptColumn,
+            result = TokenShiftJob.run(spark, spread, promptColumn,
                     new TokenShiftJob.ModelBytes(b.modelZip(), b.tokenizerJson(), b.files().modelId()),
                     new TokenShiftJob.ModelBytes(a.modelZip(), a.tokenizerJson(), a.files().modelId()), settings);
         } catch (IllegalArgumentException e) {
