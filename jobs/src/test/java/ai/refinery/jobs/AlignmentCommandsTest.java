@@ -419,4 +419,34 @@ class AlignmentCommandsTest {
         assertEquals(Set.of("r1", "r3"), Cli.ids(capped.resolve("data")));
         assertEquals(Set.of("r4", "r7", "r2", "r6", "r8"), ids(capped.resolve("rejected"), "reason = 'over_n'"));
     }
+
+    @Test
+    void selectByOurOwnModelAsTheJudge() throws Exception {
+        Path template = work.resolve("judge-short.txt");
+        Files.writeString(template, "{instruction}|{response}|");
+        Path out = work.resolve("select-judge-local");
+        Cli.Capture r = select(out, "select.rule=judge", "select.n=0", "select.judge.local_model=" + baseDir,
+                "select.judge.prompt=\"" + template + "\"", "select.judge.max_chars=12", "select.judge.threshold=0",
+                "select.judge.endpoint=\"http://127.0.0.1:9\"");
+        assertEquals(0, r.code(), r.out() + r.err());
+        Cli.assertCounts(out, true);
+        // Each row's fate is what the model itself answers to its prompt (greedy, select.judge.max_tokens).
+        ai.refinery.training.generate.Generator g = ModelBundle.load(baseDir.toString(), new Configuration()).generator();
+        ai.refinery.training.decode.SamplingSettings greedy = new ai.refinery.training.decode.SamplingSettings(8, 0.0, 0,
+                1.0, 42, List.of());
+        Set<String> kept = new HashSet<>();
+        Set<String> unparsed = new HashSet<>();
+        for (List<Object> row : rows("SELECT id, list_extract(messages, 1).content, list_extract(messages, 2).content FROM "
+                + "read_parquet('" + sft + "/*.parquet') WHERE len(messages) = 2")) {
+            String prompt = ai.refinery.rephrasing.select.SelectRules.judgePrompt(Files.readString(template).strip(),
+                    (String) row.get(1), (String) row.get(2), 12);
+            Double score = ai.refinery.rephrasing.select.SelectRules.score(g.complete(prompt, greedy).text());
+            (score == null ? unparsed : kept).add((String) row.get(0));
+        }
+        assertEquals(8, kept.size() + unparsed.size());
+        assertEquals(kept, Cli.ids(out.resolve("data")));
+        assertEquals(unparsed, ids(out.resolve("rejected"), "reason = 'judge_unparsed'"));
+        Map<String, Object> manifest = Json.readMap(Files.readString(out.resolve("manifest.json")));
+        assertTrue(String.valueOf(manifest.get("judge")).contains("base"), String.valueOf(manifest.get("judge")));
+    }
 }
