@@ -213,6 +213,15 @@ class AlignmentCommandsTest {
         assertEquals(tokens, Cli.query("SELECT count(*) FROM " + data + " WHERE base_rank = 1 AND aligned_rank = 1 "
                 + "AND shift = 'unshifted' AND abs(base_prob - aligned_prob) < 1e-9"));
         assertEquals(1.0, ((Number) ((Map<?, ?>) stats.get("shares")).get("unshifted")).doubleValue());
+        // The prompts as user turns of the chat template: the same agreement.
+        Path chat = work.resolve("shift-self-chat");
+        Cli.Capture c = Cli.Capture.run("token-shift", "--base", baseDir.toString(), "--aligned", baseDir.toString(),
+                "--input", prompts.toString(), "--output", chat.toString(), LOCAL, "--set", "token_shift.max_tokens=6",
+                "--set", "token_shift.chat=true");
+        assertEquals(0, c.code(), c.out() + c.err());
+        String chatData = "read_parquet('" + chat.resolve("data") + "/*.parquet')";
+        assertTrue(Cli.query("SELECT count(*) FROM " + chatData) >= 5);
+        assertEquals(0, Cli.query("SELECT count(*) FROM " + chatData + " WHERE base_rank <> 1"));
         // Positions run 0..n-1 per prompt.
         assertEquals(0, Cli.query("SELECT count(*) FROM (SELECT prompt_id, max(position) + 1 - count(*) AS gap FROM "
                 + data + " GROUP BY prompt_id) WHERE gap <> 0"));

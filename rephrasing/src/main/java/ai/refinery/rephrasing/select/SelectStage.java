@@ -94,8 +94,8 @@ public final class SelectStage implements Stage {
                     + String.join(", ", columns));
         }
         long rowsIn = input.count();
-        if (input.select("id").distinct().count() != rowsIn) {
-            throw new ConfigError("--input: ids must be unique (rows are selected and joined by id)");
+        if (input.select("id").distinct().count() != rowsIn || input.filter(col("id").isNull()).count() > 0) {
+            throw new ConfigError("--input: ids must be unique and not null (rows are selected and joined by id)");
         }
         Column[] inputCols = columns.stream().map(c -> col(c)).toArray(Column[]::new);
         Dataset<Row> rows = input
