@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
                 + "Runs on embedded local Spark by default; under spark-submit on the cluster it is given.",
         subcommands = {FilterCommand.class, DedupCommand.class, BiosCommand.class, RephraseCommand.class, TokenizerCommand.class,
                 SftDataCommand.class, TokenizeCommand.class, PretrainCommand.class, SftCommand.class, GenerateCommand.class,
-                ServeCommand.class, ScoreCommand.class, EvalQaCommand.class, BuildCommand.class, ReportCommand.class,
+                ServeCommand.class, ScoreCommand.class, EvalQaCommand.class, TokenShiftCommand.class, KnowledgeCommand.class,
+                SelectCommand.class, BuildCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"%nExit codes: 0 success, 2 bad usage or configuration, 3 no readable input, 1 other failure.",
                 "Run 'refinery <command> --help' for the options of a command."})

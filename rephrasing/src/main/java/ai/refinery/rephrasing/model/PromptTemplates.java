@@ -44,7 +44,8 @@ public final class PromptTemplates {
         return out;
     }
 
-    private static String read(String location, String key) {
+    /** The text of a prompt file (classpath:, a local path or any Hadoop FS URI); a ConfigError naming {@code key}. */
+    public static String read(String location, String key) {
         try {
             if (location.startsWith(CLASSPATH)) {
                 String resource = location.substring(CLASSPATH.length()).replaceAll("^/+", "");

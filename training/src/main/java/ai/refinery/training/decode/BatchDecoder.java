@@ -69,6 +69,65 @@ public final class BatchDecoder {
         return new Sequence(prompt, settings, chain, weights.contextLength, vocabulary, weights.vocabSize());
     }
 
+    /**
+     * Sequences that continue one prompt under several settings (e.g. one greedy and many sampled answers): the
+     * prompt runs through the model once and its keys and values are copied to every sequence, which then picks
+     * its first token from the same logits. Each completion is the one {@link #start} and {@link #run} give for
+     * the prompt and its settings (rows do not depend on what they are computed with).
+     */
+    public List<Sequence> startShared(int[] prompt, List<SamplingSettings> settings) {
+        List<Sequence> all = new ArrayList<>(settings.size());
+        for (SamplingSettings s : settings) {
+            all.add(start(prompt, s));
+        }
+        Sequence lead = null;
+        for (Sequence s : all) {
+            if (!s.isDone()) {
+                lead = s;
+                break;
+            }
+        }
+        if (lead == null) {
+            return all;
+        }
+        int n = lead.pendingCount;
+        lead.cache = new KvCache(weights, lead.cacheCapacity());
+        for (int from = 0; from < n; from += maxRowsPerStep) {
+            int rows = Math.min(maxRowsPerStep, n - from);
+            KvCache[] caches = new KvCache[rows];
+            int[] tokens = new int[rows];
+            int[] positions = new int[rows];
+            float[][] logits = new float[rows][];
+            for (int r = 0; r < rows; r++) {
+                caches[r] = lead.cache;
+                tokens[r] = lead.pending[from + r];
+                positions[r] = from + r;
+            }
+            if (from + rows == n) {
+                logits[rows - 1] = lead.logits;
+            }
+            decoder.forward(caches, tokens, positions, rows, logits);
+        }
+        for (Sequence s : all) {
+            if (s.isDone()) {
+                continue;
+            }
+            if (s != lead) {
+                s.cache = lead.cache.copy(n, s.cacheCapacity());
+                System.arraycopy(lead.logits, 0, s.logits, 0, s.logits.length);
+            }
+            s.pendingCount = 0;
+        }
+        // The lead's logits are changed in place by its own sampling chain: it picks last.
+        for (Sequence s : all) {
+            if (!s.isDone() && s != lead) {
+                s.advance();
+            }
+        }
+        lead.advance();
+        return all;
+    }
+
     /** Completes every prompt, {@code maxBatch} at a time, in the prompts' order. */
     public List<Completion> generate(List<int[]> prompts, SamplingSettings settings) {
         List<Sequence> all = new ArrayList<>(prompts.size());
