@@ -1,5 +1,6 @@
 package ai.refinery.training.analysis;
 
+import ai.refinery.core.spark.Batches;
 import ai.refinery.core.sft.Message;
 import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.PromptTooLongException;
@@ -135,29 +136,7 @@ public final class TokenShiftJob {
                 return java.util.Collections.emptyIterator();
             }
             Scorer scorer = new Scorer(load(b.value()), load(a.value()), settings);
-            return new Iterator<>() {
-                private final java.util.ArrayDeque<Row> done = new java.util.ArrayDeque<>();
-
-                @Override
-                public boolean hasNext() {
-                    while (done.isEmpty() && rows.hasNext()) {
-                        List<Row> batch = new ArrayList<>(settings.batchSize());
-                        while (batch.size() < settings.batchSize() && rows.hasNext()) {
-                            batch.add(rows.next());
-                        }
-                        done.addAll(scorer.score(batch));
-                    }
-                    return !done.isEmpty();
-                }
-
-                @Override
-                public Row next() {
-                    if (!hasNext()) {
-                        throw new java.util.NoSuchElementException();
-                    }
-                    return done.removeFirst();
-                }
-            };
+            return Batches.map(rows, settings.batchSize(), scorer::score);
         };
         Dataset<Row> all = in.mapPartitions(
                 (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) score::call, Encoders.row(ALL));

@@ -1,5 +1,6 @@
 package ai.refinery.training.eval;
 
+import ai.refinery.core.spark.Batches;
 import ai.refinery.core.sft.Message;
 import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.PromptTooLongException;
@@ -19,10 +20,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -164,26 +163,7 @@ public final class EvalQaJob {
                 return it;
             }
             Generator g = ModelBundle.fromBytes(model.value(), tok.value(), modelId).generator(batchSize);
-            return new Iterator<>() {
-                private final ArrayDeque<Row> done = new ArrayDeque<>();
-
-                @Override
-                public boolean hasNext() {
-                    return !done.isEmpty() || it.hasNext();
-                }
-
-                @Override
-                public Row next() {
-                    if (done.isEmpty()) {
-                        List<Row> batch = new ArrayList<>(batchSize);
-                        while (batch.size() < batchSize && it.hasNext()) {
-                            batch.add(it.next());
-                        }
-                        done.addAll(answerBatch(g, batch, greedy, modelId));
-                    }
-                    return done.removeFirst();
-                }
-            };
+            return Batches.map(it, batchSize, batch -> answerBatch(g, batch, greedy, modelId));
         };
         Dataset<Row> all = in.mapPartitions(answer, Encoders.row(ALL));
         all.persist(StorageLevel.MEMORY_AND_DISK());

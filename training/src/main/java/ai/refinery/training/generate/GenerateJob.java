@@ -1,5 +1,6 @@
 package ai.refinery.training.generate;
 
+import ai.refinery.core.spark.Batches;
 import ai.refinery.core.config.ConfigError;
 import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.PromptTooLongException;
@@ -19,7 +20,6 @@ import org.apache.spark.storage.StorageLevel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,26 +186,7 @@ public final class GenerateJob {
                 return rows;
             }
             Generator g = ModelBundle.fromBytes(model.value(), tok.value(), modelId).generator(batchSize);
-            return new Iterator<>() {
-                private final java.util.ArrayDeque<Row> done = new java.util.ArrayDeque<>();
-
-                @Override
-                public boolean hasNext() {
-                    return !done.isEmpty() || rows.hasNext();
-                }
-
-                @Override
-                public Row next() {
-                    if (done.isEmpty()) {
-                        List<Row> batch = new ArrayList<>(batchSize);
-                        while (batch.size() < batchSize && rows.hasNext()) {
-                            batch.add(rows.next());
-                        }
-                        done.addAll(completeBatch(g, batch, sampling, chat, modelId, settingsJson));
-                    }
-                    return done.removeFirst();
-                }
-            };
+            return Batches.map(rows, batchSize, batch -> completeBatch(g, batch, sampling, chat, modelId, settingsJson));
         };
         Dataset<Row> all = in.mapPartitions(generate, Encoders.row(ALL));
         all.persist(StorageLevel.MEMORY_AND_DISK());

@@ -1,5 +1,6 @@
 package ai.refinery.training.generate;
 
+import ai.refinery.core.spark.Batches;
 import ai.refinery.core.config.ConfigError;
 import ai.refinery.core.sft.ConversationCheck;
 import ai.refinery.core.sft.Message;
@@ -24,7 +25,6 @@ import org.apache.spark.storage.StorageLevel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,26 +191,7 @@ public final class ScoreJob {
                 return it;
             }
             Generator g = ModelBundle.fromBytes(model.value(), tok.value(), modelId).generator(1);
-            return new Iterator<>() {
-                private final java.util.ArrayDeque<Row> done = new java.util.ArrayDeque<>();
-
-                @Override
-                public boolean hasNext() {
-                    return !done.isEmpty() || it.hasNext();
-                }
-
-                @Override
-                public Row next() {
-                    if (done.isEmpty()) {
-                        List<Row> batch = new ArrayList<>(batchSize);
-                        while (batch.size() < batchSize && it.hasNext()) {
-                            batch.add(it.next());
-                        }
-                        done.addAll(scoreBatch(g, batch, chat, modelId));
-                    }
-                    return done.poll();
-                }
-            };
+            return Batches.map(it, batchSize, batch -> scoreBatch(g, batch, chat, modelId));
         };
         Dataset<Row> all = in.mapPartitions(score, Encoders.row(ALL));
         all.persist(StorageLevel.MEMORY_AND_DISK());
