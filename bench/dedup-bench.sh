@@ -6,6 +6,7 @@
 #      same data in one Spark session, local[2], both scored against the exact pairs (DedupVsMllib);
 #  (c) the whole `bin/refinery dedup` command (Parquet in, Parquet out) at three sizes 10x apart, local[2]:
 #      job time, CPU time of the process, time per document.
+# Every run uses the default settings (shuffle partitions sized from the input, small inputs settled on the driver).
 # Usage: bench/dedup-bench.sh [COMPARE_DOCS [SCALE_DOCS...]]   (defaults: 25000; 10000 100000 1000000)
 # Environment: DEDUP_BENCH_CHARS="MIN MAX" document length range of (c) in characters (default "2000 5000");
 #              DEDUP_BENCH_TABLES MLlib numHashTables values for (b) (default 2,5); REFINERY_HEAP (default 4g);
@@ -30,10 +31,8 @@ bench/run-java.sh SignatureBench 5000 3 "${html[@]}" | tee "$results/dedup-signa
 fi
 
 if [[ $parts == *" b "* ]]; then
-echo "== (b) refinery dedup vs MLlib MinHashLSH + GraphX, $compare documents, local[2]"
-bench/run-java.sh DedupVsMllib --set 'spark.conf."spark.sql.shuffle.partitions"=8' \
-  --set 'spark.conf."spark.ui.showConsoleProgress"=false' \
-  "$compare" "${DEDUP_BENCH_TABLES:-2,5}" "$results" "${html[@]}" 2>&1 | quiet | tee "$results/dedup-vs-mllib.txt"
+echo "== (b) refinery dedup vs MLlib MinHashLSH + GraphX, $compare documents, local[2], default settings"
+bench/run-java.sh DedupVsMllib "$compare" "${DEDUP_BENCH_TABLES:-2,5}" "$results" "${html[@]}" 2>&1 | quiet | tee "$results/dedup-vs-mllib.txt"
 fi
 
 [[ $parts == *" c "* ]] || exit 0
@@ -45,7 +44,6 @@ for n in "${sizes[@]}"; do
   fi
   out="$results/dedup-out-$n"
   /usr/bin/time -v bin/refinery dedup --input "$data" --output "$out" --overwrite --set 'spark.master="local[2]"' \
-    --set 'spark.conf."spark.sql.shuffle.partitions"=32' --set 'spark.conf."spark.ui.showConsoleProgress"=false' \
     >"$results/dedup-job-$n.log" 2>"$results/dedup-job-$n.time"
   python3 - "$out" "$data" "$results/dedup-job-$n.time" <<'PY'
 import json, os, re, sys

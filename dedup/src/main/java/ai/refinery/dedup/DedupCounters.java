@@ -15,10 +15,12 @@ import java.util.Map;
  * @param noShingles        exact-dedup survivors whose text normalises to nothing: exact dedup only
  * @param candidateEdges    distinct document-to-bucket-minimum pairs from LSH, before verification
  * @param verifiedEdges     those pairs that passed verification (equal to candidateEdges when it is off)
- * @param componentRounds   large-star/small-star rounds run
+ * @param componentRounds   large-star/small-star rounds run (0 on the driver)
+ * @param onDriver          whether steps after the features pass ran on the driver ({@code dedup.driver.max_characters})
  */
 public record DedupCounters(long in, long kept, long exactDuplicates, long nearDuplicates, long clusters,
-                            long noShingles, long candidateEdges, long verifiedEdges, int componentRounds) {
+                            long noShingles, long candidateEdges, long verifiedEdges, int componentRounds,
+                             boolean onDriver) {
 
     public long removed() {
         return exactDuplicates + nearDuplicates;
@@ -38,6 +40,7 @@ public record DedupCounters(long in, long kept, long exactDuplicates, long nearD
         m.put("candidate_edges", candidateEdges);
         m.put("verified_edges", verifiedEdges);
         m.put("component_rounds", (long) componentRounds);
+        m.put("on_driver", onDriver ? 1L : 0L);
         return m;
     }
 }

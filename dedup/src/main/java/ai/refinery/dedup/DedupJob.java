@@ -4,9 +4,12 @@ import ai.refinery.core.config.ConfigError;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +22,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -106,9 +110,15 @@ public final class DedupJob {
                 .select(col("id"), col("scope"), col("w"), lit(1L).as("n"), lit(1).as("tier"),
                         col("f.exact_hi").as("hi"), col("f.exact_lo").as("lo"), col("f.length").as("len"),
                         col("f.bands").as("bands"), col("f.signature").as("sig"), col("f.shingles").as("sh"));
-        feats = Lineage.materialize(feats, settings.checkpoint());
-        List<Dataset<Row>> intermediates = new ArrayList<>(List.of(feats));
-        checkIds(feats);
+        // Small inputs are settled on the driver (DriverDedup): the same decisions without the plan's fixed cost.
+        boolean onDriver = settings.driverMaxCharacters() > 0
+                && characters(docs) <= settings.driverMaxCharacters();
+        List<Dataset<Row>> intermediates = new ArrayList<>();
+        if (!onDriver || index != null) {
+            feats = Lineage.materialize(feats, settings.checkpoint());
+            intermediates.add(feats);
+            checkIds(feats);
+        }
         Dataset<Row> nodesIn = feats;
         long matched = 0;
         if (index != null) {
@@ -121,6 +131,65 @@ public final class DedupJob {
             matched = matchedRows.count();
             nodesIn = feats.unionByName(matchedRows);
         }
+        Decided decided = onDriver ? decideOnDriver(spark, nodesIn, settings, index == null)
+                : decideOnSpark(nodesIn, settings, intermediates);
+        Dataset<Row> decisions = decided.decisions();
+
+        Row c = decisions.agg(count(lit(1)),
+                sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
+                sum(when(col(REASON).equalTo(REASON_EXACT), 1L).otherwise(0L)),
+                sum(when(col(REASON).equalTo(REASON_NEAR), 1L).otherwise(0L)),
+                sum("is_cluster"), sum("no_sh"),
+                sum(when(col(REASON).equalTo(REASON_EXACT).and(col("of_indexed")), 1L).otherwise(0L)),
+                sum(when(col(REASON).equalTo(REASON_NEAR).and(col("of_indexed")), 1L).otherwise(0L))).first();
+        DedupCounters counters = new DedupCounters(c.getLong(0), nz(c, 1), nz(c, 2), nz(c, 3), nz(c, 4), nz(c, 5),
+                decided.candidateEdges(), decided.verifiedEdges(), decided.rounds(), onDriver);
+        IndexCounters indexCounters = null;
+        Dataset<Row> survivorSignatures = null;
+        if (index != null) {
+            indexCounters = new IndexCounters(index.segments().size(), index.rowCount(), matched, nz(c, 6), nz(c, 7));
+            survivorSignatures = Lineage.materialize(survivorIndexRows(feats, decisions, index.storesShingles()),
+                    settings.checkpoint());
+        }
+        intermediates.forEach(Lineage::free);
+
+        Column docId = col("id").cast("string");
+        Dataset<Row> keptDecisions = decisions.where(col(REASON).isNull()).select(col(JOIN_ID), col(CLUSTER_SIZE));
+        Dataset<Row> removedDecisions = decisions.where(col(REASON).isNotNull())
+                .select(col(JOIN_ID), col(REASON), col(DUPLICATE_OF));
+        // Stale dedup columns of the input are replaced; its cluster_size went into the weights above.
+        Dataset<Row> kept = docs.drop(CLUSTER_SIZE, REASON, DUPLICATE_OF)
+                .join(keptDecisions, docId.equalTo(keptDecisions.col(JOIN_ID))).drop(JOIN_ID);
+        Dataset<Row> removed = docs.drop(REASON, DUPLICATE_OF)
+                .join(removedDecisions, docId.equalTo(removedDecisions.col(JOIN_ID))).drop(JOIN_ID);
+        Dataset<Row> finalDecisions = decisions;
+        Dataset<Row> finalSignatures = survivorSignatures;
+        return new DedupResult(kept, removed, counters, () -> {
+            Lineage.free(finalDecisions);
+            Lineage.free(finalSignatures);
+        }, indexCounters, survivorSignatures);
+    }
+
+    /** The decision table (see {@link #DECISIONS}) and the figures of the near-duplicate pass. */
+    private record Decided(Dataset<Row> decisions, long candidateEdges, long verifiedEdges, int rounds) {
+    }
+
+    /** Columns of the decision table: one row per input row. */
+    private static final StructType DECISIONS = new StructType()
+            .add(JOIN_ID, DataTypes.StringType, false)
+            .add(REASON, DataTypes.StringType, true)
+            .add(DUPLICATE_OF, DataTypes.StringType, true)
+            .add(CLUSTER_SIZE, DataTypes.IntegerType, true)
+            .add("is_cluster", DataTypes.LongType, false)
+            .add("no_sh", DataTypes.LongType, false)
+            .add("of_indexed", DataTypes.BooleanType, false);
+
+    /**
+     * Steps 2-5 as Spark jobs: exact groups, LSH candidates, verification, connected components, survivors.
+     * Every stored step is added to {@code intermediates} for the caller to free.
+     */
+    private static Decided decideOnSpark(Dataset<Row> nodesIn, DedupSettings settings,
+                                         List<Dataset<Row>> intermediates) {
         Column rank = settings.survivor() == SurvivorRule.LONGEST_TEXT
                 ? col("len").cast("long").multiply(-1L) : lit(0L);
         Dataset<Row> all = nodesIn.withColumn("rank", rank);
@@ -201,40 +270,32 @@ public final class DedupJob {
                                 .otherwise(lit(0L)).as("no_sh"),
                         ofIndexed.as("of_indexed"));
         decisions = Lineage.materialize(decisions, settings.checkpoint());
+        return new Decided(decisions, candidateCount, verifiedCount, rounds);
+    }
 
-        Row c = decisions.agg(count(lit(1)),
-                sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
-                sum(when(col(REASON).equalTo(REASON_EXACT), 1L).otherwise(0L)),
-                sum(when(col(REASON).equalTo(REASON_NEAR), 1L).otherwise(0L)),
-                sum("is_cluster"), sum("no_sh"),
-                sum(when(col(REASON).equalTo(REASON_EXACT).and(col("of_indexed")), 1L).otherwise(0L)),
-                sum(when(col(REASON).equalTo(REASON_NEAR).and(col("of_indexed")), 1L).otherwise(0L))).first();
-        DedupCounters counters = new DedupCounters(c.getLong(0), nz(c, 1), nz(c, 2), nz(c, 3), nz(c, 4), nz(c, 5),
-                candidateCount, verifiedCount, rounds);
-        IndexCounters indexCounters = null;
-        Dataset<Row> survivorSignatures = null;
-        if (index != null) {
-            indexCounters = new IndexCounters(index.segments().size(), index.rowCount(), matched, nz(c, 6), nz(c, 7));
-            survivorSignatures = Lineage.materialize(survivorIndexRows(feats, decisions, index.storesShingles()),
-                    settings.checkpoint());
+    /**
+     * Steps 2-5 on the driver ({@link DriverDedup}): the nodes are collected once (features computed by the
+     * executors) and the decision table comes back as a local relation.
+     */
+    private static Decided decideOnDriver(SparkSession spark, Dataset<Row> nodesIn, DedupSettings settings,
+                                          boolean checkIds) {
+        List<DriverDedup.Node> nodes = nodesIn.javaRDD().map(DriverDedup.Node::of).collect();
+        if (checkIds) {
+            checkIds(nodes);
         }
-        intermediates.forEach(Lineage::free);
+        DriverDedup.Result r = DriverDedup.run(nodes, settings);
+        List<Row> rows = new ArrayList<>(r.decisions().size());
+        for (DriverDedup.Decision d : r.decisions()) {
+            rows.add(RowFactory.create(d.id(), d.reason(), d.duplicateOf(), d.clusterSize(), d.cluster() ? 1L : 0L,
+                    d.noShingles() ? 1L : 0L, d.ofIndexed()));
+        }
+        return new Decided(spark.createDataFrame(rows, DECISIONS), r.candidateEdges(), r.verifiedEdges(), 0);
+    }
 
-        Column docId = col("id").cast("string");
-        Dataset<Row> keptDecisions = decisions.where(col(REASON).isNull()).select(col(JOIN_ID), col(CLUSTER_SIZE));
-        Dataset<Row> removedDecisions = decisions.where(col(REASON).isNotNull())
-                .select(col(JOIN_ID), col(REASON), col(DUPLICATE_OF));
-        // Stale dedup columns of the input are replaced; its cluster_size went into the weights above.
-        Dataset<Row> kept = docs.drop(CLUSTER_SIZE, REASON, DUPLICATE_OF)
-                .join(keptDecisions, docId.equalTo(keptDecisions.col(JOIN_ID))).drop(JOIN_ID);
-        Dataset<Row> removed = docs.drop(REASON, DUPLICATE_OF)
-                .join(removedDecisions, docId.equalTo(removedDecisions.col(JOIN_ID))).drop(JOIN_ID);
-        Dataset<Row> finalDecisions = decisions;
-        Dataset<Row> finalSignatures = survivorSignatures;
-        return new DedupResult(kept, removed, counters, () -> {
-            Lineage.free(finalDecisions);
-            Lineage.free(finalSignatures);
-        }, indexCounters, survivorSignatures);
+    /** Total characters of the input's texts (UTF-16 units; null counts as empty). */
+    private static long characters(Dataset<Row> docs) {
+        Row r = docs.agg(sum(coalesce(length(col("text").cast("string")), lit(0)).cast("long"))).first();
+        return r.isNullAt(0) ? 0L : r.getLong(0);
     }
 
     /**
@@ -343,6 +404,20 @@ public final class DedupJob {
             throw new IllegalArgumentException(r.isNullAt(0)
                     ? "dedup input has rows with a null id"
                     : "dedup input ids must be unique; id '" + r.getString(0) + "' occurs " + r.getLong(1) + " times");
+        }
+    }
+
+    private static void checkIds(List<DriverDedup.Node> nodes) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (DriverDedup.Node x : nodes) {
+            if (x.id() == null) {
+                throw new IllegalArgumentException("dedup input has rows with a null id");
+            }
+            if (!seen.add(x.id())) {
+                long times = nodes.stream().filter(y -> x.id().equals(y.id())).count();
+                throw new IllegalArgumentException("dedup input ids must be unique; id '" + x.id() + "' occurs "
+                        + times + " times");
+            }
         }
     }
 

@@ -25,6 +25,9 @@ import java.util.Set;
  * @param threshold       similarity a verified pair must reach
  * @param maxIterations   limit on connected-components rounds
  * @param checkpoint      how each connected-components round truncates lineage
+ * @param driverMaxCharacters inputs whose texts total at most this many characters are deduplicated on the driver
+ *                        after the features pass ({@link DriverDedup}: the same decisions without the Spark plan's
+ *                        fixed cost); 0: always as Spark jobs
  */
 public record DedupSettings(
         String scopeColumn,
@@ -39,7 +42,8 @@ public record DedupSettings(
         Verification verification,
         double threshold,
         int maxIterations,
-        CheckpointMode checkpoint) implements Serializable {
+        CheckpointMode checkpoint,
+        long driverMaxCharacters) implements Serializable {
 
     /** Lineage truncation for the iterative connected-components step. */
     public enum CheckpointMode {
@@ -59,10 +63,13 @@ public record DedupSettings(
         scopeColumn = scopeColumn == null ? "" : scopeColumn.trim();
     }
 
+    /** 100 M characters: about 150 MB of shingle sets on the driver, where the Spark plan costs ~3x as much time. */
+    public static final long DEFAULT_DRIVER_MAX_CHARACTERS = 100_000_000L;
+
     /** The defaults of conf/refinery.conf (FineWeb MinHash parameters). */
     public static DedupSettings defaults() {
         return new DedupSettings("", SurvivorRule.SMALLEST_ID, true, true, ShingleType.WORD, 5, 14, 8, 1L,
-                Verification.EXACT, 0.8, 100, CheckpointMode.LOCAL);
+                Verification.EXACT, 0.8, 100, CheckpointMode.LOCAL, DEFAULT_DRIVER_MAX_CHARACTERS);
     }
 
     public static DedupSettings fromConfig(Config config) {
@@ -82,7 +89,8 @@ public record DedupSettings(
                 Verification.parse(near.oneOf("verify", Set.of("off", "estimated", "exact"))),
                 near.fraction("threshold"),
                 cc.intAtLeast("max_iterations", 1),
-                CheckpointMode.valueOf(cc.oneOf("checkpoint", Set.of("local", "reliable")).toUpperCase(java.util.Locale.ROOT)));
+                CheckpointMode.valueOf(cc.oneOf("checkpoint", Set.of("local", "reliable")).toUpperCase(java.util.Locale.ROOT)),
+                s.child("driver").longAtLeast("max_characters", 0));
     }
 
     private static long readLong(Section section, String name) {
@@ -91,32 +99,38 @@ public record DedupSettings(
 
     public DedupSettings withScopeColumn(String column) {
         return new DedupSettings(column, survivor, exactEnabled, nearEnabled, shingleType, shingleSize, bands, rows,
-                seed, verification, threshold, maxIterations, checkpoint);
+                seed, verification, threshold, maxIterations, checkpoint, driverMaxCharacters);
     }
 
     public DedupSettings withSurvivor(SurvivorRule rule) {
         return new DedupSettings(scopeColumn, rule, exactEnabled, nearEnabled, shingleType, shingleSize, bands, rows,
-                seed, verification, threshold, maxIterations, checkpoint);
+                seed, verification, threshold, maxIterations, checkpoint, driverMaxCharacters);
     }
 
     public DedupSettings withVerification(Verification mode, double newThreshold) {
         return new DedupSettings(scopeColumn, survivor, exactEnabled, nearEnabled, shingleType, shingleSize, bands,
-                rows, seed, mode, newThreshold, maxIterations, checkpoint);
+                rows, seed, mode, newThreshold, maxIterations, checkpoint, driverMaxCharacters);
     }
 
     public DedupSettings withShingles(ShingleType type, int size) {
         return new DedupSettings(scopeColumn, survivor, exactEnabled, nearEnabled, type, size, bands, rows, seed,
-                verification, threshold, maxIterations, checkpoint);
+                verification, threshold, maxIterations, checkpoint, driverMaxCharacters);
     }
 
     public DedupSettings withBanding(int newBands, int newRows, long newSeed) {
         return new DedupSettings(scopeColumn, survivor, exactEnabled, nearEnabled, shingleType, shingleSize, newBands,
-                newRows, newSeed, verification, threshold, maxIterations, checkpoint);
+                newRows, newSeed, verification, threshold, maxIterations, checkpoint, driverMaxCharacters);
     }
 
     public DedupSettings withStages(boolean exact, boolean near) {
         return new DedupSettings(scopeColumn, survivor, exact, near, shingleType, shingleSize, bands, rows, seed,
-                verification, threshold, maxIterations, checkpoint);
+                verification, threshold, maxIterations, checkpoint, driverMaxCharacters);
+    }
+
+    /** The same settings with another driver limit (0: always as Spark jobs). */
+    public DedupSettings withDriverMaxCharacters(long characters) {
+        return new DedupSettings(scopeColumn, survivor, exactEnabled, nearEnabled, shingleType, shingleSize, bands, rows,
+                seed, verification, threshold, maxIterations, checkpoint, characters);
     }
 
     public Shingler shingler() {

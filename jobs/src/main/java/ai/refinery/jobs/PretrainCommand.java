@@ -1,12 +1,9 @@
 package ai.refinery.jobs;
 
-import ai.refinery.core.output.OutputPolicy;
 import ai.refinery.core.stage.Stage;
 import ai.refinery.training.train.PretrainStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import java.util.List;
 
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Pretrains the GPT-style decoder on packed windows (the output of 'tokenize') with synchronous "
@@ -19,37 +16,13 @@ import java.util.List;
         footer = {"%nExamples:",
                 "  refinery pretrain --data out/packed --output runs/small --conf conf/model-small.conf",
                 "  refinery pretrain --data out/packed --output runs/small --resume --set train.max_steps=4000"})
-final class PretrainCommand extends StageCommand {
+final class PretrainCommand extends TrainCommand {
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Packed windows: the output folder of 'refinery tokenize' (or its data/ folder).")
     String data;
 
-    @Option(names = "--output", required = true, paramLabel = "RUN_DIR", description = "The run folder (any Hadoop FS URI).")
-    String output;
-
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in the run folder.")
-    boolean resume;
-
-    @Option(names = "--overwrite", description = "Delete an existing run folder and start over.")
-    boolean overwrite;
-
-    @Override
-    List<String> impliedSettings() {
-        return List.of("train.resume=" + resume);
-    }
-
     @Override
     Stage stage() {
         return new PretrainStage(data, configOptions.userSettings());
-    }
-
-    @Override
-    String output() {
-        return output;
-    }
-
-    @Override
-    OutputPolicy policy() {
-        return OutputPolicy.of(overwrite, resume);
     }
 }

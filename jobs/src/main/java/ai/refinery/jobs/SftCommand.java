@@ -1,12 +1,9 @@
 package ai.refinery.jobs;
 
-import ai.refinery.core.output.OutputPolicy;
 import ai.refinery.core.stage.Stage;
 import ai.refinery.training.train.SftStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import java.util.List;
 
 @Command(name = "sft", mixinStandardHelpOptions = true,
         description = {"Supervised fine-tuning: trains a pretrained model further on packed instruction windows (the "
@@ -25,7 +22,7 @@ import java.util.List;
                 "  refinery sft --model runs/small/checkpoints/step-000002000 --data out/packed-qa --output runs/sft "
                         + "--set sft.train.epochs=5",
                 "  refinery sft --model runs/small --data out/packed-qa --output runs/small-sft --resume"})
-final class SftCommand extends StageCommand {
+final class SftCommand extends TrainCommand {
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "The model to start from: a pretrain (or sft) run folder (its newest checkpoint), a "
                     + "checkpoint folder, or an exported model folder (model.zip and tokenizer.json).")
@@ -36,32 +33,8 @@ final class SftCommand extends StageCommand {
                     + "(or its data/ folder).")
     String data;
 
-    @Option(names = "--output", required = true, paramLabel = "RUN_DIR", description = "The run folder (any Hadoop FS URI).")
-    String output;
-
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in the run folder.")
-    boolean resume;
-
-    @Option(names = "--overwrite", description = "Delete an existing run folder and start over.")
-    boolean overwrite;
-
-    @Override
-    List<String> impliedSettings() {
-        return List.of("train.resume=" + resume);
-    }
-
     @Override
     Stage stage() {
         return new SftStage(model, data, configOptions.userSettings());
-    }
-
-    @Override
-    String output() {
-        return output;
-    }
-
-    @Override
-    OutputPolicy policy() {
-        return OutputPolicy.of(overwrite, resume);
     }
 }
