@@ -177,6 +177,55 @@ class ModelCommandsTest {
     }
 
     @Test
+    void localModelRephrasingDecodesWithTheRulesFile() throws Exception {
+        // A fixed score on one listed token: +100 on "z" makes it every token the model writes.
+        Path zRules = work.resolve("rules-z.conf");
+        Files.writeString(zRules, "eos_score = 0\neos_length = 1\nrepeat_penalty = 0\n"
+                + "token_scores = [{ token = \"z\", score = 100 }]\n");
+        // The end-of-text ramp alone: 0 at length 0, +25 from the first token on, so every text ends after it.
+        Path endRules = work.resolve("rules-end.conf");
+        Files.writeString(endRules, "eos_score = 100\neos_length = 4\nrepeat_penalty = 0\ntoken_scores = []\n");
+        Generator g = ModelBundle.load(modelDir.toString(), new Configuration()).generator();
+        SamplingSettings asked = new SamplingSettings(12, 0.7, 0, 0.95, 42, List.of());
+        for (Path rules : List.of(zRules, endRules)) {
+            Path out = work.resolve("rephrased-" + rules.getFileName());
+            Cli.Capture r = Cli.Capture.run(rephraseArgs(out, "--set", "rephrase.model.local_model=" + modelDir,
+                    "--set", "rephrase.model.endpoint=http://127.0.0.1:9", "--set", "rephrase.model.rules=true",
+                    "--set", "generate.rules_file=\"" + rules + "\"").toArray(new String[0]));
+            assertEquals(0, r.code(), r.out() + r.err());
+            Map<String, String> data = texts(out.resolve("data"));
+            assertTrue(data.size() > 0, "the guards kept nothing: " + r.out());
+            // Each text is what our decoder gives for its prompt with these rules in the sampling chain.
+            SamplingSettings ruled = asked.withRules(ai.refinery.training.decode.RuleSet.load(rules.toString(), "test"));
+            for (Map.Entry<String, String> e : data.entrySet()) {
+                String docId = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
+                String prompt = (e.getKey().endsWith("-wiki") ? "W: " : "E: ") + "Doc " + docId.substring(3) + " says hello.";
+                assertEquals(g.complete(prompt, ruled).text().strip(), e.getValue(), e.getKey());
+            }
+            String where = "FROM read_parquet('" + out.resolve("data") + "/*.parquet')";
+            if (rules == zRules) {
+                assertEquals(data.size(), Cli.query("SELECT count(*) " + where
+                        + " WHERE text = 'zzzzzzzzzzzz' AND finish_reason = 'length'"), data.toString());
+            } else {
+                assertEquals(data.size(), Cli.query("SELECT count(*) " + where
+                        + " WHERE length(text) <= 1 AND finish_reason = 'stop'"), data.toString());
+            }
+        }
+        // Without rephrase.model.rules the same rules file changes nothing: the texts run on as before.
+        Path off = work.resolve("rephrased-rules-off");
+        Cli.Capture r = Cli.Capture.run(rephraseArgs(off, "--set", "rephrase.model.local_model=" + modelDir,
+                "--set", "generate.rules_file=\"" + zRules + "\"").toArray(new String[0]));
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(0, Cli.query("SELECT count(*) FROM read_parquet('" + off.resolve("data") + "/*.parquet') "
+                + "WHERE text = 'zzzzzzzzzzzz'"));
+        // The rules need our own decoder: with an endpoint they are a usage error naming the setting.
+        Cli.Capture endpoint = Cli.Capture.run(rephraseArgs(work.resolve("rephrased-rules-endpoint"),
+                "--set", "rephrase.model.rules=true").toArray(new String[0]));
+        assertEquals(2, endpoint.code(), endpoint.out() + endpoint.err());
+        assertTrue(endpoint.err().contains("rephrase.model.rules"), endpoint.err());
+    }
+
+    @Test
     void aServerThatIsDownGivesRejectedRowsNotMissingOnes() throws Exception {
         SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
         var config = ai.refinery.core.config.Settings.load(null, List.of(
