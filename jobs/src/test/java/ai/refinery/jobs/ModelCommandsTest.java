@@ -112,6 +112,13 @@ class ModelCommandsTest {
         return out;
     }
 
+    /** The prompt a rephrased row "doc<i>-<style>" was generated from (the templates and documents of setUp). */
+    private static String promptOf(String rowId) {
+        String docId = rowId.substring(0, rowId.lastIndexOf('-'));
+        String style = rowId.substring(rowId.lastIndexOf('-') + 1);
+        return (style.equals("wiki") ? "W: " : "E: ") + "Doc " + docId.substring(3) + " says hello.";
+    }
+
     @Test
     void modelRephrasingThroughOurServer() throws Exception {
         Path out = work.resolve("rephrased");
@@ -134,11 +141,7 @@ class ModelCommandsTest {
         Generator g = ModelBundle.load(modelDir.toString(), new Configuration()).generator();
         SamplingSettings asked = new SamplingSettings(12, 0.7, 0, 0.95, 42, List.of());
         for (Map.Entry<String, String> e : data.entrySet()) {
-            String docId = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
-            String style = e.getKey().substring(e.getKey().lastIndexOf('-') + 1);
-            String text = "Doc " + docId.substring(3) + " says hello.";
-            String prompt = (style.equals("wiki") ? "W: " : "E: ") + text;
-            assertEquals(g.complete(prompt, asked).text().strip(), e.getValue(), e.getKey());
+            assertEquals(g.complete(promptOf(e.getKey()), asked).text().strip(), e.getValue(), e.getKey());
         }
 
         // Another partitioning and batch size give the same rows.
@@ -198,9 +201,7 @@ class ModelCommandsTest {
             // Each text is what our decoder gives for its prompt with these rules in the sampling chain.
             SamplingSettings ruled = asked.withRules(ai.refinery.training.decode.RuleSet.load(rules.toString(), "test"));
             for (Map.Entry<String, String> e : data.entrySet()) {
-                String docId = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
-                String prompt = (e.getKey().endsWith("-wiki") ? "W: " : "E: ") + "Doc " + docId.substring(3) + " says hello.";
-                assertEquals(g.complete(prompt, ruled).text().strip(), e.getValue(), e.getKey());
+                assertEquals(g.complete(promptOf(e.getKey()), ruled).text().strip(), e.getValue(), e.getKey());
             }
             String where = "FROM read_parquet('" + out.resolve("data") + "/*.parquet')";
             if (rules == zRules) {
