@@ -112,6 +112,13 @@ class ModelCommandsTest {
         return out;
     }
 
+    /** The prompt a rephrased row "doc<i>-<style>" was generated from (the templates and documents of setUp). */
+    private static String promptOf(String rowId) {
+        String docId = rowId.substring(0, rowId.lastIndexOf('-'));
+        String style = rowId.substring(rowId.lastIndexOf('-') + 1);
+        return (style.equals("wiki") ? "W: " : "E: ") + "Doc " + docId.substring(3) + " says hello.";
+    }
+
     @Test
     void modelRephrasingThroughOurServer() throws Exception {
         Path out = work.resolve("rephrased");
@@ -134,11 +141,7 @@ class ModelCommandsTest {
         Generator g = ModelBundle.load(modelDir.toString(), new Configuration()).generator();
         SamplingSettings asked = new SamplingSettings(12, 0.7, 0, 0.95, 42, List.of());
         for (Map.Entry<String, String> e : data.entrySet()) {
-            String docId = e.getKey().substring(0, e.getKey().lastIndexOf('-'));
-            String style = e.getKey().substring(e.getKey().lastIndexOf('-') + 1);
-            String text = "Doc " + docId.substring(3) + " says hello.";
-            String prompt = (style.equals("wiki") ? "W: " : "E: ") + text;
-            assertEquals(g.complete(prompt, asked).text().strip(), e.getValue(), e.getKey());
+            assertEquals(g.complete(promptOf(e.getKey()), asked).text().strip(), e.getValue(), e.getKey());
         }
 
         // Another partitioning and batch size give the same rows.
@@ -174,6 +177,53 @@ class ModelCommandsTest {
                 "--set", "rephrase.model.local_model=" + work.resolve("no-such-model")).toArray(new String[0]));
         assertEquals(2, missing.code(), missing.out() + missing.err());
         assertTrue(missing.err().contains("rephrase.model.local_model"), missing.err());
+    }
+
+    @Test
+    void localModelRephrasingDecodesWithTheRulesFile() throws Exception {
+        // A fixed score on one listed token: +100 on "z" makes it every token the model writes.
+        Path zRules = work.resolve("rules-z.conf");
+        Files.writeString(zRules, "eos_score = 0\neos_length = 1\nrepeat_penalty = 0\n"
+                + "token_scores = [{ token = \"z\", score = 100 }]\n");
+        // The end-of-text ramp alone: 0 at length 0, +25 from the first token on, so every text ends after it.
+        Path endRules = work.resolve("rules-end.conf");
+        Files.writeString(endRules, "eos_score = 100\neos_length = 4\nrepeat_penalty = 0\ntoken_scores = []\n");
+        Generator g = ModelBundle.load(modelDir.toString(), new Configuration()).generator();
+        SamplingSettings asked = new SamplingSettings(12, 0.7, 0, 0.95, 42, List.of());
+        for (Path rules : List.of(zRules, endRules)) {
+            Path out = work.resolve("rephrased-" + rules.getFileName());
+            Cli.Capture r = Cli.Capture.run(rephraseArgs(out, "--set", "rephrase.model.local_model=" + modelDir,
+                    "--set", "rephrase.model.endpoint=http://127.0.0.1:9", "--set", "rephrase.model.rules=true",
+                    "--set", "generate.rules_file=\"" + rules + "\"").toArray(new String[0]));
+            assertEquals(0, r.code(), r.out() + r.err());
+            Map<String, String> data = texts(out.resolve("data"));
+            assertTrue(data.size() > 0, "the guards kept nothing: " + r.out());
+            // Each text is what our decoder gives for its prompt with these rules in the sampling chain.
+            SamplingSettings ruled = asked.withRules(ai.refinery.training.decode.RuleSet.load(rules.toString(), "test"));
+            for (Map.Entry<String, String> e : data.entrySet()) {
+                assertEquals(g.complete(promptOf(e.getKey()), ruled).text().strip(), e.getValue(), e.getKey());
+            }
+            String where = "FROM read_parquet('" + out.resolve("data") + "/*.parquet')";
+            if (rules == zRules) {
+                assertEquals(data.size(), Cli.query("SELECT count(*) " + where
+                        + " WHERE text = 'zzzzzzzzzzzz' AND finish_reason = 'length'"), data.toString());
+            } else {
+                assertEquals(data.size(), Cli.query("SELECT count(*) " + where
+                        + " WHERE length(text) <= 1 AND finish_reason = 'stop'"), data.toString());
+            }
+        }
+        // Without rephrase.model.rules the same rules file changes nothing: the texts run on as before.
+        Path off = work.resolve("rephrased-rules-off");
+        Cli.Capture r = Cli.Capture.run(rephraseArgs(off, "--set", "rephrase.model.local_model=" + modelDir,
+                "--set", "generate.rules_file=\"" + zRules + "\"").toArray(new String[0]));
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(0, Cli.query("SELECT count(*) FROM read_parquet('" + off.resolve("data") + "/*.parquet') "
+                + "WHERE text = 'zzzzzzzzzzzz'"));
+        // The rules need our own decoder: with an endpoint they are a usage error naming the setting.
+        Cli.Capture endpoint = Cli.Capture.run(rephraseArgs(work.resolve("rephrased-rules-endpoint"),
+                "--set", "rephrase.model.rules=true").toArray(new String[0]));
+        assertEquals(2, endpoint.code(), endpoint.out() + endpoint.err());
+        assertTrue(endpoint.err().contains("rephrase.model.rules"), endpoint.err());
     }
 
     @Test
