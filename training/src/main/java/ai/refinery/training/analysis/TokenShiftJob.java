@@ -5,7 +5,7 @@ import ai.refinery.core.sft.Message;
 import ai.refinery.training.decode.Completion;
 import ai.refinery.training.decode.PromptTooLongException;
 import ai.refinery.training.decode.SamplingSettings;
-import ai.refinery.training.decode.TeacherForcing;
+import ai.refinery.training.decode.TokenScorer;
 import ai.refinery.training.generate.Generator;
 import ai.refinery.training.generate.ModelBundle;
 import ai.refinery.training.tokenizer.BpeTokenizer;
@@ -156,10 +156,13 @@ public final class TokenShiftJob {
 
     /** Decodes with the aligned model and ranks under both; one per partition (not thread-safe). */
     static final class Scorer {
+        /** Rows of one teacher-forced step: a whole response of the largest context fits. */
+        private static final int SCORE_ROWS = 1024;
+
         private final TokenShiftSettings settings;
         private final Generator aligned;
-        private final TeacherForcing baseForcing;
-        private final TeacherForcing alignedForcing;
+        private final TokenScorer baseScorer;
+        private final TokenScorer alignedScorer;
         private final BpeTokenizer tokenizer;
         private final ChatTemplate chat;
         private final int endOfText;
@@ -172,8 +175,10 @@ public final class TokenShiftJob {
             this.tokenizer = alignedModel.tokenizer();
             this.endOfText = tokenizer.endOfTextId();
             this.pad = tokenizer.idOf(SpecialTokens.PAD);
-            this.baseForcing = new TeacherForcing(base.weights(), endOfText);
-            this.alignedForcing = new TeacherForcing(alignedModel.weights(), endOfText);
+            // Ranks among the tokenizer's real tokens: the output may be wider, and padding is never a candidate.
+            int vocab = tokenizer.vocabSize();
+            this.baseScorer = new TokenScorer(base.weights(), endOfText, SCORE_ROWS, vocab, pad);
+            this.alignedScorer = new TokenScorer(alignedModel.weights(), endOfText, SCORE_ROWS, vocab, pad);
             this.chat = settings.chat() ? new ChatTemplate(tokenizer) : null;
             this.greedy = SamplingSettings.greedy(settings.maxTokens());
         }
@@ -192,7 +197,7 @@ public final class TokenShiftJob {
                     continue;
                 }
                 int[] p = chat != null ? chat.generationPrompt(List.of(Message.user(prompt))) : tokenizer.encode(prompt);
-                int limit = Math.min(aligned.contextLength(), baseForcing.contextLength());
+                int limit = Math.min(aligned.contextLength(), baseScorer.contextLength());
                 if (p.length >= limit) {
                     // Not one generated token would fit under both models.
                     out.add(rejected(id, prompt, PROMPT_TOO_LONG, new PromptTooLongException(p.length, limit - 1).getMessage()));
@@ -242,18 +247,16 @@ public final class TokenShiftJob {
         }
 
         List<Row> tokens(String id, int[] prompt, int[] response) {
-            int room = Math.min(baseForcing.contextLength(), alignedForcing.contextLength()) - Math.max(1, prompt.length) + 1;
+            int room = Math.min(baseScorer.contextLength(), alignedScorer.contextLength()) - Math.max(1, prompt.length) + 1;
             int[] r = response.length > room ? Arrays.copyOf(response, Math.max(0, room)) : response;
-            float[][] base = baseForcing.responseLogits(prompt, r);
-            float[][] own = alignedForcing.responseLogits(prompt, r);
-            int limit = tokenizer.vocabSize();
+            TokenScorer.Scores base = baseScorer.score(prompt, r);
+            TokenScorer.Scores own = alignedScorer.score(prompt, r);
             List<Row> out = new ArrayList<>(r.length);
             for (int i = 0; i < r.length; i++) {
-                int baseRank = TeacherForcing.rank(base[i], r[i], limit, pad);
+                int baseRank = base.ranks()[i];
                 out.add(RowFactory.create(id, i, r[i], tokenizer.decode(new int[] {r[i]}), baseRank,
-                        TeacherForcing.probability(base[i], r[i]), TeacherForcing.rank(own[i], r[i], limit, pad),
-                        TeacherForcing.probability(own[i], r[i]), TokenShift.category(baseRank, settings.marginalMaxRank()),
-                        null, null, null, null));
+                        Math.exp(base.logprobs()[i]), own.ranks()[i], Math.exp(own.logprobs()[i]),
+                        TokenShift.category(baseRank, settings.marginalMaxRank()), null, null, null, null));
             }
             return out;
         }

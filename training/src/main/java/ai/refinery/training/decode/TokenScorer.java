@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>A target's rank is 1 + the number of tokens with a strictly larger logit: 1 is the model's greedy choice at
  * that prefix (tied tokens share the better rank). This is the per-prefix ranking that token-shift analyses need
- * (rank each token of one model's output under another model at the same prefix).
+ * (rank each token of one model's output under another model at the same prefix); they rank among the
+ * tokenizer's real tokens only (see the five-argument constructor).
  *
  * <p>Not thread-safe (scratch buffers): one per thread over shared weights.
  */
@@ -21,6 +22,8 @@ public final class TokenScorer {
     private final CachedDecoder decoder;
     private final int endOfText;
     private final int maxRowsPerStep;
+    private final int rankLimit;
+    private final int rankSkip;
 
     /** The scores of one sequence's targets. Sum and mean are over the targets. */
     public record Scores(int[] tokens, double[] logprobs, int[] ranks) {
@@ -47,6 +50,15 @@ public final class TokenScorer {
      * @param maxRowsPerStep rows of one forward step at most (memory: a logits row per predicting position)
      */
     public TokenScorer(DecoderWeights weights, int endOfText, int maxRowsPerStep) {
+        this(weights, endOfText, maxRowsPerStep, Integer.MAX_VALUE, -1);
+    }
+
+    /**
+     * Ranks counting only the ids below {@code rankLimit} other than {@code rankSkip}: an output layer may be wider
+     * than the tokenizer's vocabulary, and padding is never a real candidate. Log-probabilities stay over the whole
+     * output.
+     */
+    public TokenScorer(DecoderWeights weights, int endOfText, int maxRowsPerStep, int rankLimit, int rankSkip) {
         if (maxRowsPerStep < 1) {
             throw new IllegalArgumentException("maxRowsPerStep must be at least 1");
         }
@@ -54,6 +66,12 @@ public final class TokenScorer {
         this.decoder = new CachedDecoder(weights);
         this.endOfText = endOfText;
         this.maxRowsPerStep = maxRowsPerStep;
+        this.rankLimit = rankLimit;
+        this.rankSkip = rankSkip;
+    }
+
+    public int contextLength() {
+        return weights.contextLength;
     }
 
     /** Tokens of context plus targets at most: the context length + 1 (the last target is never run). */
@@ -149,7 +167,7 @@ public final class TokenScorer {
             int target = sequences[i][next];
             Scores s = out.get(i);
             s.logprobs()[next - firstTarget[i]] = logprob(logits[r], target);
-            s.ranks()[next - firstTarget[i]] = rank(logits[r], target);
+            s.ranks()[next - firstTarget[i]] = rank(logits[r], target, rankLimit, rankSkip);
         }
         java.util.Arrays.fill(rowCaches, 0, rows, null);
     }
@@ -164,12 +182,12 @@ public final class TokenScorer {
         return logits[token] - max - Math.log(sum);
     }
 
-    /** 1 + the number of tokens with a strictly larger logit. */
-    static int rank(float[] logits, int token) {
+    /** 1 + the number of ids below {@code limit}, other than {@code skip}, with a strictly larger logit. */
+    static int rank(float[] logits, int token, int limit, int skip) {
         float v = logits[token];
         int above = 0;
-        for (float x : logits) {
-            if (x > v) {
+        for (int i = 0; i < limit && i < logits.length; i++) {
+            if (i != skip && logits[i] > v) {
                 above++;
             }
         }

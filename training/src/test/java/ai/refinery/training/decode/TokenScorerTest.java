@@ -124,4 +124,29 @@ class TokenScorerTest {
         assertEquals(0, none.size());
         assertTrue(Double.isNaN(none.mean()));
     }
+
+    @Test
+    void ranksCanLeaveOutIdsAboveTheTokenizerAndPadding() {
+        float[] logits = {1f, 3f, 2f, 3f, -1f};
+        assertEquals(1, TokenScorer.rank(logits, 1, 5, -1));
+        assertEquals(1, TokenScorer.rank(logits, 3, 5, -1), "ties share the better rank");
+        assertEquals(3, TokenScorer.rank(logits, 2, 5, -1));
+        assertEquals(2, TokenScorer.rank(logits, 2, 3, -1), "ids at or above the limit are not counted");
+        assertEquals(2, TokenScorer.rank(logits, 2, 5, 1), "nor is the skipped id");
+        double z = Math.exp(1) + 2 * Math.exp(3) + Math.exp(2) + Math.exp(-1);
+        assertEquals(Math.log(Math.exp(2) / z), TokenScorer.logprob(logits, 2), 1e-9);
+
+        DecoderWeights w = DecoderWeights.from(CachedDecoderTest.randomGraph(17));
+        int[] prompt = {3, 5, 7};
+        int[] targets = {1, 2, 4, 6};
+        TokenScorer.Scores all = new TokenScorer(w, 0, 512).score(prompt, targets);
+        TokenScorer.Scores limited = new TokenScorer(w, 0, 512, VOCAB - 2, 1).score(prompt, targets);
+        assertArrayEquals(all.logprobs(), limited.logprobs(), "log-probabilities stay over the whole output");
+        boolean fewer = false;
+        for (int i = 0; i < targets.length; i++) {
+            assertTrue(limited.ranks()[i] <= all.ranks()[i]);
+            fewer |= limited.ranks()[i] < all.ranks()[i];
+        }
+        assertTrue(fewer, "leaving ids out lowers some rank");
+    }
 }
