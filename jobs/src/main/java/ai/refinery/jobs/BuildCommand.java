@@ -21,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -37,9 +36,6 @@ import java.util.regex.Pattern;
                 "  refinery build --plan conf/plans/sample.conf --date 2024-10-01",
                 "  refinery build --plan nightly.conf --date 2024-10-01 --root hdfs:///refinery/builds"})
 final class BuildCommand implements Callable<Integer> {
-    /** Options whose values are input files or folders: their listing is part of the fingerprint. */
-    static final Set<String> INPUT_OPTIONS = Set.of("input", "tokenizer", "data", "model");
-
     private static final Pattern DATE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     @Mixin
@@ -105,9 +101,13 @@ final class BuildCommand implements Callable<Integer> {
             return stageCommand.planned();
         }
 
+        /** Options marked {@link InputPath} on the command: their listing is part of the fingerprint. */
         @Override
         public boolean isInput(String command, String option) {
-            return INPUT_OPTIONS.contains(option);
+            CommandLine sub = new CommandLine(new Refinery()).getSubcommands().get(command);
+            CommandLine.Model.OptionSpec spec = sub == null ? null : sub.getCommandSpec().findOption("--" + option);
+            return spec != null && spec.userObject() instanceof java.lang.reflect.Field field
+                    && field.isAnnotationPresent(InputPath.class);
         }
     }
 

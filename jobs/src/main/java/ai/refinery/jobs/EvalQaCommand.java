@@ -23,6 +23,7 @@ final class EvalQaCommand extends OutputStageCommand {
     @Mixin
     InputOptions inputOptions;
 
+    @InputPath
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "A training run folder (its newest checkpoint), a checkpoint folder, or an exported model "
                     + "folder (model.zip and tokenizer.json).")

@@ -37,6 +37,7 @@ final class GenerateCommand extends StageCommand {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "One prompt: its completion is printed.")
     String prompt;
 
+    @InputPath
     @Option(names = "--input", split = ",", paramLabel = "PATH",
             description = "Parquet files, folders or globs of prompts (or an earlier stage's output folder).")
     List<String> inputs = new ArrayList<>();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
                 "  refinery pretrain --data out/packed --output runs/small --conf conf/model-small.conf",
                 "  refinery pretrain --data out/packed --output runs/small --resume --set train.max_steps=4000"})
 final class PretrainCommand extends TrainCommand {
+    @InputPath
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Packed windows: the output folder of 'refinery tokenize' (or its data/ folder).")
     String data;

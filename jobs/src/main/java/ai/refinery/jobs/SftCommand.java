@@ -23,11 +23,13 @@ import picocli.CommandLine.Option;
                         + "--set sft.train.epochs=5",
                 "  refinery sft --model runs/small --data out/packed-qa --output runs/small-sft --resume"})
 final class SftCommand extends TrainCommand {
+    @InputPath
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "The model to start from: a pretrain (or sft) run folder (its newest checkpoint), a "
                     + "checkpoint folder, or an exported model folder (model.zip and tokenizer.json).")
     String model;
 
+    @InputPath
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Packed instruction windows: the output folder of 'refinery tokenize' on instruction rows "
                     + "(or its data/ folder).")

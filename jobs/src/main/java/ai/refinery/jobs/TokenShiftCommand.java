@@ -20,10 +20,12 @@ final class TokenShiftCommand extends OutputStageCommand {
     @Mixin
     InputOptions input;
 
+    @InputPath
     @Option(names = "--base", required = true, paramLabel = "DIR",
             description = "The base model folder (as generate --model takes).")
     String base;
 
+    @InputPath
     @Option(names = "--aligned", required = true, paramLabel = "DIR",
             description = "The aligned (tuned) model folder; it generates the responses.")
     String aligned;

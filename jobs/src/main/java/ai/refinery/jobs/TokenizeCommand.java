@@ -18,10 +18,12 @@ final class TokenizeCommand extends OutputStageCommand {
     @Mixin
     InputOptions input;
 
+    @InputPath
     @Option(names = "--tokenizer", required = true, paramLabel = "DIR",
             description = "The output folder of 'refinery tokenizer' (or a tokenizer.json file).")
     String tokenizer;
 
+    @InputPath
     @Option(names = "--replay", paramLabel = "DIR",
             description = "Instruction rows only: the output of 'refinery tokenize' on pretraining documents, whose "
                     + "windows are replayed among the training windows at a share of sft.mix.replay_fraction (loss on "

@@ -131,6 +131,21 @@ class BuildCommandTest {
     }
 
     @Test
+    @Order(0)
+    void theInputsOfEveryCommandAreFingerprintedAndTheIndexIsNot() {
+        BuildCommand.Planner planner = new BuildCommand.Planner();
+        for (String[] input : new String[][] {{"filter", "input"}, {"tokenize", "tokenizer"}, {"tokenize", "replay"},
+                {"pretrain", "data"}, {"sft", "model"}, {"token-shift", "base"}, {"token-shift", "aligned"},
+                {"eval-qa", "model"}, {"generate", "input"}}) {
+            assertTrue(planner.isInput(input[0], input[1]), String.join(" --", input));
+        }
+        // The dedup index grows with every run: fingerprinting it would re-run every dedup.
+        for (String[] other : new String[][] {{"dedup", "index"}, {"pretrain", "output"}, {"no-such", "input"}}) {
+            assertFalse(planner.isInput(other[0], other[1]), String.join(" --", other));
+        }
+    }
+
+    @Test
     @Order(1)
     void firstBuildRunsEveryStage() throws Exception {
         Cli.Capture c = build(plan("night1", "sample1", ""), DATE1);
