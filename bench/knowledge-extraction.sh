@@ -11,16 +11,17 @@
 # of the people, and `eval-qa` (greedy, exact match) on the test half (people whose QA was never trained on) and
 # on the train half. Steps already done (a _SUCCESS) are skipped, so a rerun only rewrites the tables.
 # Usage: bench/knowledge-extraction.sh
-# Environment: KE_PEOPLE ("100 200"), KE_EPOCHS ("300 150": passes over (a), one per N or one for all),
+# Environment: KE_PEOPLE ("50 100"), KE_EPOCHS ("200 100": passes over (a), one per N or one for all),
 #   KE_CONTEXT (128), KE_MODEL (conf/model-tiny.conf), KE_LR (3e-3, peak pretraining rate; cosine to a tenth),
-#   KE_BATCH (8 windows per worker, 2 workers), KE_SFT_LR (1e-3), KE_SFT_EPOCHS (10), KE_VOCAB (1024),
-#   KE_NO_BUILD (1: use the existing build), KE_OUT (bench/results/knowledge-extraction).
+#   KE_BATCH (8 windows per worker), KE_WORKERS (1: every step an optimizer step), KE_SFT_LR (1e-3),
+#   KE_SFT_EPOCHS (10), KE_VOCAB (1024), KE_NO_BUILD (1: use the existing build),
+#   KE_OUT (bench/results/knowledge-extraction).
 # Results: $KE_OUT/summary.tsv (one row per N and corpus) and $KE_OUT/per-attribute.tsv.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-read -r -a people_list <<< "${KE_PEOPLE:-100 200}"
-read -r -a epochs_list <<< "${KE_EPOCHS:-300 150}"
+read -r -a people_list <<< "${KE_PEOPLE:-50 100}"
+read -r -a epochs_list <<< "${KE_EPOCHS:-200 100}"
 ctx=${KE_CONTEXT:-128}
 model_conf=${KE_MODEL:-conf/model-tiny.conf}
 lr=${KE_LR:-3e-3}
@@ -29,7 +30,7 @@ sft_lr=${KE_SFT_LR:-1e-3}
 sft_epochs=${KE_SFT_EPOCHS:-10}
 vocab=${KE_VOCAB:-1024}
 out=${KE_OUT:-bench/results/knowledge-extraction}
-workers=2
+workers=${KE_WORKERS:-1}
 mkdir -p "$out"
 spark=(--set 'spark.master="local[2]"' --set 'spark.conf."spark.ui.showConsoleProgress"=false')
 quiet() { grep -v -E ' (INFO|WARN) |^\s+at |^Using Spark' || true; }
@@ -37,8 +38,9 @@ done_() { [[ -f "$1/_SUCCESS" ]]; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$@"; }
 [[ ${KE_NO_BUILD:-0} == 1 ]] || mvn -B -q package -DskipTests
 
-printf 'people\tcorpus\tdocuments\ttokens_per_epoch\tsteps\ttokens\texposures_per_bio\tfinal_loss\tfloor_templates\tfloor_memorised\tpretrain_s\tsft_steps\tsft_val_loss\tsft_s\tqa_train_accuracy\tqa_test_accuracy\tqa_test_baseline\ttest_rows\n' \
-  > "$out/summary.tsv"
+columns=(people corpus documents tokens_per_epoch steps tokens exposures_per_bio final_loss floor_templates
+  floor_memorised pretrain_s sft_steps sft_val_loss sft_s qa_train_accuracy qa_test_accuracy qa_test_baseline test_rows)
+(IFS=$'\t'; echo "${columns[*]}") > "$out/summary.tsv"
 printf 'people\tcorpus\tattribute\trows\ttest_accuracy\tbaseline_accuracy\ttrain_accuracy\n' > "$out/per-attribute.tsv"
 
 for i in "${!people_list[@]}"; do
@@ -75,7 +77,8 @@ for i in "${!people_list[@]}"; do
       nice -n 10 bin/refinery pretrain --data "$d/packed-$corpus" --output "$run" --overwrite \
         --conf "$model_conf" --set model.context_length="$ctx" --set train.workers=$workers \
         --set train.batch_size_per_worker="$batch" --set train.max_steps="$steps" \
-        --set train.warmup_steps="$warmup" --set train.eval_every="$(( (steps + 9) / 10 ))" --set train.checkpoint_every="$steps" \
+        --set train.warmup_steps="$warmup" --set train.eval_every="$(( (steps + 9) / 10 ))" \
+        --set train.checkpoint_every="$steps" \
         --set train.learning_rate="$lr" --set train.min_learning_rate="$(python3 -c "print($lr/10)")" \
         "${spark[@]}" > "$run.log" 2>&1 || { quiet < "$run.log"; exit 1; }
       grep -o 'step [0-9]*/.*' "$run.log" | tail -n 1
@@ -112,7 +115,8 @@ floor_templates = (math.log(int(n)) + 6 * math.log(50) + (math.log(720) if corpu
 floor_memorised = math.log(docs) / tokens_per_doc
 with open(f"{out}/summary.tsv", "a") as f:
     print("\t".join(str(x) for x in [n, corpus, docs, packed["tokens_per_epoch"], base["steps"], base["tokens"],
-          round(exposures, 1), round(base["loss"], 4), round(floor_templates, 3), round(floor_memorised, 3), sec(f"base-{corpus}"), sft["steps"], round(sft["val_loss"], 4),
+          round(exposures, 1), round(base["loss"], 4), round(floor_templates, 3), round(floor_memorised, 3),
+          sec(f"base-{corpus}"), sft["steps"], round(sft["val_loss"], 4),
           sec(f"sft-{corpus}"), round(tr["accuracy"], 4), round(te["accuracy"], 4),
           round(te["baseline_accuracy"], 4), te["rows"]]), file=f)
 with open(f"{out}/per-attribute.tsv", "a") as f:
