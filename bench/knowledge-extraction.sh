@@ -14,8 +14,8 @@
 # Environment: KE_PEOPLE ("50 100"), KE_EPOCHS ("200 100": passes over (a), one per N or one for all),
 #   KE_CONTEXT (128), KE_MODEL (conf/model-tiny.conf), KE_LR (3e-3, peak pretraining rate; cosine to a tenth),
 #   KE_BATCH (8 windows per worker), KE_WORKERS (1: every step an optimizer step), KE_SFT_LR (1e-3),
-#   KE_SFT_EPOCHS (10), KE_VOCAB (1024), KE_NO_BUILD (1: use the existing build),
-#   KE_OUT (bench/results/knowledge-extraction).
+#   KE_SFT_EPOCHS (5), KE_VOCAB (1024), KE_NO_BUILD (1: use the existing build),
+#   KE_OUT (bench/results/knowledge-extraction), KE_CORPORA ("single aug": the runs to train and evaluate).
 # Results: $KE_OUT/summary.tsv (one row per N and corpus) and $KE_OUT/per-attribute.tsv.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,7 +27,7 @@ model_conf=${KE_MODEL:-conf/model-tiny.conf}
 lr=${KE_LR:-3e-3}
 batch=${KE_BATCH:-8}
 sft_lr=${KE_SFT_LR:-1e-3}
-sft_epochs=${KE_SFT_EPOCHS:-10}
+sft_epochs=${KE_SFT_EPOCHS:-5}
 vocab=${KE_VOCAB:-1024}
 out=${KE_OUT:-bench/results/knowledge-extraction}
 workers=${KE_WORKERS:-1}
@@ -70,7 +70,7 @@ for i in "${!people_list[@]}"; do
   tokens_single=$(json "$d/packed-single/stats.json" 'd["tokens_per_epoch"]')
   steps=$(( (epochs * tokens_single + workers * batch * ctx - 1) / (workers * batch * ctx) ))
   warmup=$(( steps / 50 + 1 ))
-  for corpus in single aug; do
+  for corpus in ${KE_CORPORA:-single aug}; do
     run="$d/base-$corpus"
     if ! done_ "$run"; then
       start=$(date +%s)
