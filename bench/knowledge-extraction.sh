@@ -13,8 +13,8 @@
 # Usage: bench/knowledge-extraction.sh
 # Environment: KE_PEOPLE ("50 100"), KE_EPOCHS ("200 100": passes over (a), one per N or one for all),
 #   KE_CONTEXT (128), KE_MODEL (conf/model-tiny.conf), KE_LR (3e-3, peak pretraining rate; cosine to a tenth),
-#   KE_BATCH (8 windows per worker), KE_WORKERS (1: every step an optimizer step), KE_SFT_LR (1e-3),
-#   KE_SFT_EPOCHS (5), KE_VOCAB (1024), KE_NO_BUILD (1: use the existing build),
+#   KE_BATCH (8 windows per worker), KE_WORKERS (1: every step an optimizer step), KE_SFT_LR (3e-3),
+#   KE_SFT_EPOCHS (10), KE_VOCAB (1024), KE_NO_BUILD (1: use the existing build),
 #   KE_OUT (bench/results/knowledge-extraction), KE_CORPORA ("single aug": the runs to train and evaluate).
 # Results: $KE_OUT/summary.tsv (one row per N and corpus) and $KE_OUT/per-attribute.tsv.
 set -euo pipefail
@@ -26,8 +26,8 @@ ctx=${KE_CONTEXT:-128}
 model_conf=${KE_MODEL:-conf/model-tiny.conf}
 lr=${KE_LR:-3e-3}
 batch=${KE_BATCH:-8}
-sft_lr=${KE_SFT_LR:-1e-3}
-sft_epochs=${KE_SFT_EPOCHS:-5}
+sft_lr=${KE_SFT_LR:-3e-3}
+sft_epochs=${KE_SFT_EPOCHS:-10}
 vocab=${KE_VOCAB:-1024}
 out=${KE_OUT:-bench/results/knowledge-extraction}
 workers=${KE_WORKERS:-1}
@@ -38,7 +38,7 @@ done_() { [[ -f "$1/_SUCCESS" ]]; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$@"; }
 [[ ${KE_NO_BUILD:-0} == 1 ]] || mvn -B -q package -DskipTests
 
-columns=(people corpus documents tokens_per_epoch steps tokens exposures_per_bio final_loss floor_templates
+columns=(people corpus documents tokens_per_epoch steps tokens passes exposures_per_fact final_loss floor_templates
   floor_memorised pretrain_s sft_steps sft_val_loss sft_s qa_train_accuracy qa_test_accuracy qa_test_baseline test_rows)
 (IFS=$'\t'; echo "${columns[*]}") > "$out/summary.tsv"
 printf 'people\tcorpus\tattribute\trows\ttest_accuracy\tbaseline_accuracy\ttrain_accuracy\n' > "$out/per-attribute.tsv"
@@ -106,7 +106,8 @@ tr = json.load(open(f"{d}/sft-{corpus}-eval-train/stats.json"))
 te = json.load(open(f"{d}/sft-{corpus}-eval-test/stats.json"))
 sec = lambda name: open(f"{d}/{name}.seconds").read().strip()
 docs = packed["documents_train"]
-exposures = base["tokens"] / packed["tokens_per_epoch"]
+# Passes over the corpus; every fact is in each of a person's docs / N biographies.
+passes = base["tokens"] / packed["tokens_per_epoch"]
 # Loss floors (nats per token): floor_templates = the loss of a model that knows every fact but not which
 # template (50 per attribute) or sentence order (6! with permute) a biography drew, nor which person comes next;
 # floor_memorised = the loss of a model that has learnt every biography verbatim (only the next one is unknown).
@@ -115,7 +116,8 @@ floor_templates = (math.log(int(n)) + 6 * math.log(50) + (math.log(720) if corpu
 floor_memorised = math.log(docs) / tokens_per_doc
 with open(f"{out}/summary.tsv", "a") as f:
     print("\t".join(str(x) for x in [n, corpus, docs, packed["tokens_per_epoch"], base["steps"], base["tokens"],
-          round(exposures, 1), round(base["loss"], 4), round(floor_templates, 3), round(floor_memorised, 3),
+          round(passes, 1), round(passes * docs / int(n), 1), round(base["loss"], 4), round(floor_templates, 3),
+          round(floor_memorised, 3),
           sec(f"base-{corpus}"), sft["steps"], round(sft["val_loss"], 4),
           sec(f"sft-{corpus}"), round(tr["accuracy"], 4), round(te["accuracy"], 4),
           round(te["baseline_accuracy"], 4), te["rows"]]), file=f)
