@@ -5,7 +5,7 @@
 #   (b) aug:    `rephrase` multi5 + permute + fullname (five biographies per person).
 # One tokenizer (trained on (b), which holds every word of (a)) packs both; the same model is pretrained on each
 # for the SAME number of steps (= tokens): KE_EPOCHS passes over (a)'s tokens, i.e. KE_EPOCHS exposures of every
-# fact in (a); (b)'s biographies are longer (full names), so each fact of (b) is seen about 0.8 x KE_EPOCHS times,
+# fact in (a); (b)'s biographies are longer (full names), so each fact of (b) is seen 0.75-0.95 x KE_EPOCHS times,
 # spread over its five phrasings. No biography is held out of pretraining (validation_fraction 0): every person's
 # facts are in the pretraining data, as in the paper. Then `sft` on the QA rows (`rephrase qa`) of the train half
 # of the people, and `eval-qa` (greedy, exact match) on the test half (people whose QA was never trained on) and
