@@ -90,6 +90,10 @@ class SftCommandsTest {
 
         // Step 0 is the base model: its masked loss on the first 48 validation windows, computed here on the full
         // window with the graph read from the base run folder.
+        // The data is packed (the default): several conversations per window, each seen alone.
+        Map<String, Object> packing = Json.readMap(Files.readString(packedQa.resolve("stats.json")));
+        assertEquals("packed", packing.get("packing"));
+        assertTrue(((Number) packing.get("conversations_per_window")).doubleValue() > 1.5, packing.toString());
         double[] expected = maskedLossAndAccuracy(ModelBundle.load(base.toString(), new Configuration()).graph(), 48);
         assertEquals(expected[0], ((Number) stats.get("start_val_loss")).doubleValue(), 1e-4);
         assertEquals(expected[1], ((Number) stats.get("start_val_accuracy")).doubleValue(), 1e-9);
