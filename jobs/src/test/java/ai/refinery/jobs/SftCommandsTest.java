@@ -211,7 +211,7 @@ class SftCommandsTest {
         // Short conversations are packed (the default) several to a window; the model learns each as if alone.
         Map<String, Object> packing = Json.readMap(Files.readString(packed.resolve("stats.json")));
         assertEquals("packed", packing.get("packing"));
-        assertTrue(((Number) packing.get("conversations_per_window")).doubleValue() > 2, packing.toString());
+        assertTrue(((Number) packing.get("conversations_per_window")).doubleValue() > 1.5, packing.toString());
         Path tuned = work.resolve("sft-memorise");
         run("sft", "--model", base.toString(), "--data", packed.toString(), "--output", tuned.toString(),
                 "--set", "train.workers=1", "--set", "train.batch_size_per_worker=8", "--set", "train.max_steps=120",
