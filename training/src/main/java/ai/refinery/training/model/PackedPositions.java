@@ -97,18 +97,19 @@ public final class PackedPositions {
     INDArray oneHot(DataType type, long minibatch, long t, long tableLength) {
         check(minibatch, t);
         if (oneHot == null || oneHot.dataType() != type || oneHot.size(1) != tableLength) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                INDArray m = Nd4j.zeros(type, (long) positions.length * length, tableLength);
-                for (int b = 0; b < positions.length; b++) {
-                    for (int j = 0; j < length; j++) {
-                        if (positions[b][j] >= tableLength) {
-                            throw new IllegalArgumentException("position " + positions[b][j]
-                                    + " beyond the model's context length " + tableLength);
-                        }
-                        m.putScalar((long) b * length + j, positions[b][j], 1.0);
+            // Filled as a Java array and copied once: a put per element costs more than the products it serves.
+            float[] m = new float[Math.toIntExact((long) positions.length * length * tableLength)];
+            for (int b = 0; b < positions.length; b++) {
+                for (int j = 0; j < length; j++) {
+                    if (positions[b][j] >= tableLength) {
+                        throw new IllegalArgumentException("position " + positions[b][j]
+                                + " beyond the model's context length " + tableLength);
                     }
+                    m[(int) (((long) b * length + j) * tableLength + positions[b][j])] = 1f;
                 }
-                oneHot = m;
+            }
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                oneHot = Nd4j.createFromArray(m).reshape((long) positions.length * length, tableLength).castTo(type);
             }
         }
         return oneHot;
