@@ -3,7 +3,8 @@ package ai.refinery.jobs;
 import ai.refinery.core.output.Json;
 import ai.refinery.training.generate.ModelBundle;
 import ai.refinery.training.model.GptModel;
-import ai.refinery.training.tokenizer.SpecialTokens;
+import ai.refinery.training.model.PackedPositions;
+import ai.refinery.training.train.TrainingExample;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -207,6 +208,10 @@ class SftCommandsTest {
         Path packed = work.resolve("packed-memorise");
         run("tokenize", "--input", rows.toString(), "--tokenizer", work.resolve("tok").toString(), "--output",
                 packed.toString(), "--set", "pack.context_length=" + CONTEXT, LOCAL);
+        // Short conversations are packed (the default) several to a window; the model learns each as if alone.
+        Map<String, Object> packing = Json.readMap(Files.readString(packed.resolve("stats.json")));
+        assertEquals("packed", packing.get("packing"));
+        assertTrue(((Number) packing.get("conversations_per_window")).doubleValue() > 1.5, packing.toString());
         Path tuned = work.resolve("sft-memorise");
         run("sft", "--model", base.toString(), "--data", packed.toString(), "--output", tuned.toString(),
                 "--set", "train.workers=1", "--set", "train.batch_size_per_worker=8", "--set", "train.max_steps=120",
@@ -262,20 +267,22 @@ class SftCommandsTest {
     private static double[] maskedLossAndAccuracy(ComputationGraph graph, int n) throws Exception {
         List<int[]> tokens = new ArrayList<>();
         List<int[]> masks = new ArrayList<>();
+        int[][] positions = new int[n][];
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT tokens, loss_mask FROM read_parquet('" + packedQa.resolve("data")
+             ResultSet rs = s.executeQuery("SELECT tokens, loss_mask, segment FROM read_parquet('" + packedQa.resolve("data")
                      + "/*/*.parquet', hive_partitioning = 1) WHERE split = 'validation' ORDER BY window_id LIMIT " + n)) {
             while (rs.next()) {
                 tokens.add(ints(rs.getArray(1).getArray()));
                 masks.add(ints(rs.getArray(2).getArray()));
+                // Packed windows: each conversation's positions restart (a window of one counts 0..T-1).
+                int[] p = TrainingExample.positions(ints(rs.getArray(3).getArray()), CONTEXT);
+                positions[tokens.size() - 1] = p != null ? p : java.util.stream.IntStream.range(0, CONTEXT).toArray();
             }
         }
         assertEquals(n, tokens.size());
-        int[][] inputs = new int[n][];
-        for (int i = 0; i < n; i++) {
-            inputs[i] = java.util.Arrays.copyOf(tokens.get(i), CONTEXT);
-        }
-        INDArray p = GptModel.probabilities(graph, inputs, CONTEXT, SpecialTokens.PAD_ID);
+        int[][] windows = tokens.toArray(new int[0][]);
+        INDArray p = GptModel.output(graph, GptModel.features(windows, CONTEXT, graph.getConfiguration().getDataType()),
+                PackedPositions.of(positions));
         double sum = 0;
         long targets = 0;
         long right = 0;

@@ -12,8 +12,20 @@ import java.util.Set;
  * @param format   the input format of instruction data, or {@link SftFormat#AUTO} to detect it per record
  * @param overlong what to do with a conversation longer than a window
  * @param trainOn  which assistant turns are training targets
+ * @param packing  one conversation per window, or several
  */
-public record SftSettings(SftFormat format, Overlong overlong, TrainOn trainOn) implements Serializable {
+public record SftSettings(SftFormat format, Overlong overlong, TrainOn trainOn, Packing packing) implements Serializable {
+
+    /** How conversations fill training windows. */
+    public enum Packing {
+        /** One conversation per window, the rest padding. */
+        PADDED,
+        /**
+         * Several conversations per window (best-fit decreasing), each attending only to itself with positions
+         * restarted at 0; the rest padding.
+         */
+        PACKED
+    }
 
     /** A conversation with more than context_length + 1 tokens. */
     public enum Overlong {
@@ -36,7 +48,7 @@ public record SftSettings(SftFormat format, Overlong overlong, TrainOn trainOn) 
     }
 
     public static SftSettings defaults() {
-        return new SftSettings(SftFormat.AUTO, Overlong.TRUNCATE, TrainOn.ALL_ASSISTANT_TURNS);
+        return new SftSettings(SftFormat.AUTO, Overlong.TRUNCATE, TrainOn.ALL_ASSISTANT_TURNS, Packing.PACKED);
     }
 
     public static SftSettings from(Config config) {
@@ -45,14 +57,19 @@ public record SftSettings(SftFormat format, Overlong overlong, TrainOn trainOn) 
                 SftFormat.parse(s.string("format"), s.key("format")),
                 Overlong.valueOf(s.oneOf("overlong", Set.of("truncate", "reject")).toUpperCase(java.util.Locale.ROOT)),
                 TrainOn.valueOf(s.oneOf("train_on", Set.of("all_assistant_turns", "last_turn", "response_only"))
-                        .toUpperCase(java.util.Locale.ROOT)));
+                        .toUpperCase(java.util.Locale.ROOT)),
+                Packing.valueOf(s.oneOf("packing", Set.of("padded", "packed")).toUpperCase(java.util.Locale.ROOT)));
     }
 
     public SftSettings withOverlong(Overlong o) {
-        return new SftSettings(format, o, trainOn);
+        return new SftSettings(format, o, trainOn, packing);
     }
 
     public SftSettings withTrainOn(TrainOn t) {
-        return new SftSettings(format, overlong, t);
+        return new SftSettings(format, overlong, t, packing);
+    }
+
+    public SftSettings withPacking(Packing p) {
+        return new SftSettings(format, overlong, trainOn, p);
     }
 }

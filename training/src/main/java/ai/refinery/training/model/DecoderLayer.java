@@ -19,6 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 abstract class DecoderLayer<C extends DecoderLayerConf> extends BaseLayer<C> {
     /** The input the kept intermediates belong to; null when none are kept. */
     private INDArray forwardInput;
+    /** Sequences of packed windows, or null: every window is one sequence. */
+    protected PackedPositions positions;
 
     DecoderLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -57,6 +59,18 @@ abstract class DecoderLayer<C extends DecoderLayerConf> extends BaseLayer<C> {
             gradient.setGradientFor(key, gradientViews.get(key));
         }
         return new Pair<>(gradient, inputGradient);
+    }
+
+    /**
+     * Packed sequences for the next passes (null: one sequence per window). Set by {@link GptModel#setPositions}
+     * rather than through DL4J's feature mask, which EmbeddingSequenceLayer and DropoutLayer multiply into the
+     * activations (see there); not reset by {@link #clear()}, which DL4J also calls between passes.
+     */
+    void setPositions(PackedPositions positions) {
+        if (positions != this.positions) {
+            forwardInput = null; // kept intermediates were computed with other positions
+        }
+        this.positions = positions;
     }
 
     @Override

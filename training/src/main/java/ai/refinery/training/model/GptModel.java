@@ -203,6 +203,38 @@ public final class GptModel {
         }
     }
 
+    /**
+     * Packed sequences for the graph's next passes, null for one sequence per window (pretraining, padded SFT
+     * windows, inference: today's model exactly). Callers set it before a pass and reset it to null after.
+     *
+     * <p>Why not a DL4J feature mask or a second graph input: a feature mask reaches every layer, and in DL4J
+     * 1.0.0-M2.1 EmbeddingSequenceLayer multiplies its output and gradient by it and DropoutLayer multiplies its
+     * [mb, C, T] activations by it in place (muliColumnVector), so it can only carry 0/1 padding flags, not
+     * positions; a second input would change the graph of every model, saved model files and every caller.
+     * Positions set on the two layers that use them (the position embedding and the blocks' attention) leave the
+     * graph, its configuration and its parameters as they are.
+     */
+    public static void setPositions(ComputationGraph graph, PackedPositions positions) {
+        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+            if (layer instanceof DecoderLayer<?> decoder) {
+                decoder.setPositions(positions);
+            }
+        }
+    }
+
+    /**
+     * Next-token probabilities [n, vocabulary, T] of features [n, T] with packed sequences (null: one sequence
+     * per window), without training.
+     */
+    public static INDArray output(ComputationGraph graph, INDArray features, PackedPositions positions) {
+        setPositions(graph, positions);
+        try {
+            return graph.outputSingle(false, features);
+        } finally {
+            setPositions(graph, null);
+        }
+    }
+
     /** Mean cross-entropy per token (nats) of the graph on a DataSet. */
     public static double lossPerToken(ComputationGraph graph, DataSet data) {
         return graph.score(data) / data.getFeatures().size(1);

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * One pre-LayerNorm decoder block: x + attention(ln1(x)), then + mlp(ln2(.)). Attention is multi-head and
  * causal: position t attends to positions 0..t only (DL4J 1.0.0-M2.1 has no causal attention op, and its
- * SelfAttentionLayer masks padding keys only). The MLP is width -> mlpWidth -> width with the tanh form of
+ * SelfAttentionLayer masks padding keys only); in packed windows ({@link PackedPositions}) to the positions of its
+ * own sequence up to t only. The MLP is width -> mlpWidth -> width with the tanh form of
  * GELU. Forward and backward pass are written out in ND4J ops ({@link TransformerBlockLayer}).
  *
  * <p>Input and output are [minibatch, width, length] (NCW). Every input must have exactly

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class TransformerBlockLayer extends DecoderLayer<TransformerBlock> {
     /** Added to the scores of later positions before the softmax: their weights come out exactly 0. */
-    private static final double MASKED = -1e9;
+    private static final double MASKED = PackedPositions.MASKED;
 
     private INDArray causalMask;
 
@@ -57,7 +57,9 @@ class TransformerBlockLayer extends DecoderLayer<TransformerBlock> {
         long length = queries.size(2);
         weights = workspaceMgr.createUninitialized(store, dataType, new long[] {mb, queries.size(1), length, length}, 'c');
         Nd4j.matmul(queries, keys, weights, false, true, false);
-        weights.addi(causalMask(length));
+        // Packed sequences: block-diagonal causal, each query sees its own sequence only; the backward pass needs
+        // no change, masked weights are 0 and so are their gradients.
+        weights.addi(positions == null ? causalMask(length) : positions.attentionBias(dataType, mb, length));
         Nd4j.exec(new SoftMax(weights, weights, 3));
         context = rows(Nd4j.matmul(weights, values), workspaceMgr, store);
         INDArray attended = context.mmul(p("wo")).addiRowVector(p("bo")).addi(x);

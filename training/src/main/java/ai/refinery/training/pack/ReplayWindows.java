@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_repeat;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -90,9 +91,14 @@ public final class ReplayWindows {
         }
         Dataset<Row> replayRows = chosen.select(col("window_id").cast("long").as("window_id"),
                 lit(PackResult.TRAIN).as("split"), concat(lit("pretrain-"), col("window_id").cast("string")).as("conversation_id"),
-                col("tokens"), array_repeat(lit(1), contextLength).as(SftPacker.LOSS_MASK), lit(1).as("_kind"));
+                col("tokens"), array_repeat(lit(1), contextLength).as(SftPacker.LOSS_MASK),
+                // one segment: a pretraining window is trained as in pretraining, attending across its documents
+                array_repeat(lit(0), contextLength + 1).as(SftPacker.SEGMENT),
+                array(concat(lit("pretrain-"), col("window_id").cast("string"))).as(SftPacker.CONVERSATION_IDS),
+                lit(1).as("_kind"));
         Dataset<Row> conversations = sftWindows.select(col("window_id"), col("split"), col("conversation_id"),
-                col("tokens"), col(SftPacker.LOSS_MASK), lit(0).as("_kind"));
+                col("tokens"), col(SftPacker.LOSS_MASK), col(SftPacker.SEGMENT), col(SftPacker.CONVERSATION_IDS),
+                lit(0).as("_kind"));
         JavaRDD<Row> renumbered = conversations.unionByName(replayRows)
                 .orderBy(xxhash64(lit(seed), col("_kind"), col("window_id")), col("_kind"), col("window_id"))
                 .drop("_kind")
@@ -100,7 +106,7 @@ public final class ReplayWindows {
                 .zipWithIndex()
                 .map(x -> {
                     Row r = x._1();
-                    return RowFactory.create(x._2(), r.get(1), r.get(2), r.get(3), r.get(4));
+                    return RowFactory.create(x._2(), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
                 });
         Dataset<Row> windows = spark.createDataFrame(renumbered, SftPacker.SCHEMA);
         Map<String, Object> stats = new LinkedHashMap<>();

@@ -36,28 +36,48 @@ public record SftWindow(Status status, int[] tokens, int[] lossMask, int length)
         return status == Status.FITS || status == Status.TRUNCATED;
     }
 
-    public static SftWindow of(ChatTemplate.Rendered conversation, int contextLength, int padId, Overlong overlong) {
-        int[] tokens = conversation.tokens();
-        int length = tokens.length;
+    /**
+     * A conversation as it goes into a window: its tokens, cut to at most context_length + 1, and each token's
+     * target flag from the chat template; no tokens unless it fits or was truncated.
+     */
+    public record Fit(Status status, int[] tokens, byte[] targets) implements Serializable {
+        public boolean hasWindow() {
+            return status == Status.FITS || status == Status.TRUNCATED;
+        }
+
+        public int length() {
+            return tokens == null ? 0 : tokens.length;
+        }
+    }
+
+    /** The conversation cut to a window under the overlong policy; NO_TARGET when no target is left after token 0. */
+    public static Fit fit(ChatTemplate.Rendered conversation, int contextLength, Overlong overlong) {
+        int length = conversation.tokens().length;
         Status status = Status.FITS;
         if (length > contextLength + 1) {
             if (overlong == Overlong.REJECT) {
-                return new SftWindow(Status.OVERLONG_REJECTED, null, null, 0);
+                return new Fit(Status.OVERLONG_REJECTED, null, null);
             }
             status = Status.TRUNCATED;
             length = contextLength + 1;
         }
-        int[] window = Arrays.copyOf(tokens, contextLength + 1);
-        Arrays.fill(window, length, window.length, padId);
-        int[] mask = new int[contextLength];
-        int targets = 0;
-        for (int i = 0; i + 1 < length; i++) {
-            mask[i] = conversation.targets()[i + 1];
-            targets += mask[i];
+        byte[] targets = Arrays.copyOf(conversation.targets(), length);
+        int n = 0;
+        for (int i = 1; i < length; i++) {
+            n += targets[i];
         }
-        if (targets == 0) {
-            return new SftWindow(Status.NO_TARGET, null, null, 0);
+        if (n == 0) {
+            return new Fit(Status.NO_TARGET, null, null);
         }
-        return new SftWindow(status, window, mask, length);
+        return new Fit(status, Arrays.copyOf(conversation.tokens(), length), targets);
+    }
+
+    public static SftWindow of(ChatTemplate.Rendered conversation, int contextLength, int padId, Overlong overlong) {
+        Fit f = fit(conversation, contextLength, overlong);
+        if (!f.hasWindow()) {
+            return new SftWindow(f.status(), null, null, 0);
+        }
+        PackedSftWindow w = PackedSftWindow.of(java.util.List.of(f), contextLength, padId);
+        return new SftWindow(f.status(), w.tokens(), w.lossMask(), f.length());
     }
 }

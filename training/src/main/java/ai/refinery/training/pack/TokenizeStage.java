@@ -28,8 +28,9 @@ import java.util.Map;
 /**
  * The tokenize stage: documents ({@code rows_in}) encoded and packed into windows ({@code rows_out}) under
  * data/split=train and data/split=validation, with a copy of the tokenizer (tokenizer.json, tokenizer_config.json).
- * Instruction rows (a {@code messages} column, the SFT row contract) are packed one conversation per window through
- * the chat template, with a {@code loss_mask} column ({@link SftPacker}).
+ * Instruction rows (a {@code messages} column, the SFT row contract) are packed through the chat template, several
+ * conversations per window or one ({@code sft.packing}), with {@code loss_mask} and {@code segment} columns
+ * ({@link SftPacker}).
  */
 public final class TokenizeStage implements Stage {
     /** The column that marks instruction (SFT) rows. */
@@ -89,7 +90,7 @@ public final class TokenizeStage implements Stage {
         }
     }
 
-    /** Instruction rows (a messages column): one conversation per window, with the loss mask of the template. */
+    /** Instruction rows (a messages column): windows of conversations with the loss mask of the template. */
     private StageResult packConversations(StageContext context, Dataset<Row> rows, BpeTokenizer tok, Output out) {
         SftPackResult packed;
         try {
@@ -118,7 +119,8 @@ public final class TokenizeStage implements Stage {
             windows.write().partitionBy("split").parquet(out.path(Layout.DATA));
             return new StageResult(Counts.of(stats.conversations(), stats.windows() + replayed), figures, headline,
                     stats.conversations() + " conversations, " + stats.targetTokens() + " target tokens, "
-                            + stats.windows() + " windows" + (replay == null ? "" : ", " + replayed + " replayed"));
+                            + stats.windows() + " windows (" + stats.packing() + ")"
+                            + (replay == null ? "" : ", " + replayed + " replayed"));
         } finally {
             packed.release();
         }

@@ -1,5 +1,7 @@
 package ai.refinery.training.train;
 
+import ai.refinery.training.model.GptModel;
+import ai.refinery.training.model.PackedPositions;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,6 +47,32 @@ public interface Objective extends Serializable {
     DataSet minibatch(List<TrainingExample> examples, int contextLength, double weightPerTarget, DataType type);
 
     /**
+     * The packed sequences of a minibatch of the examples, or null when every example is one sequence (then the
+     * model runs exactly as without packing).
+     */
+    default PackedPositions positions(List<TrainingExample> examples, int contextLength) {
+        boolean packed = false;
+        for (TrainingExample e : examples) {
+            packed |= e.positions() != null;
+        }
+        if (!packed) {
+            return null;
+        }
+        int[][] p = new int[examples.size()][];
+        for (int i = 0; i < p.length; i++) {
+            int[] own = examples.get(i).positions();
+            if (own == null) {
+                own = new int[contextLength];
+                for (int j = 0; j < contextLength; j++) {
+                    own[j] = j;
+                }
+            }
+            p[i] = own;
+        }
+        return PackedPositions.of(p);
+    }
+
+    /**
      * The graph on examples without training: the cross-entropy summed over the loss-bearing targets (as the
      * output layer scores it, probabilities floored at 1e-10), their number, and how many of them are the most
      * probable token (the lowest id among equal probabilities). One forward pass gives both. The default reads
@@ -52,7 +80,7 @@ public interface Objective extends Serializable {
      */
     default Evaluation evaluate(ComputationGraph graph, List<TrainingExample> examples, int contextLength) {
         DataSet batch = minibatch(examples, contextLength, 1.0, graph.getConfiguration().getDataType());
-        INDArray p = graph.outputSingle(false, batch.getFeatures()); // [n, vocabulary, T]
+        INDArray p = GptModel.output(graph, batch.getFeatures(), positions(examples, contextLength)); // [n, vocabulary, T]
         int[] best = Nd4j.argMax(p, 1).castTo(DataType.INT).dup('c').reshape(-1).toIntVector(); // [n, T]
         int[] labels = batch.getLabels().castTo(DataType.INT).dup('c').reshape(-1).toIntVector(); // [n, 1, T]
         INDArray mask = batch.getLabelsMaskArray();

@@ -1,5 +1,7 @@
 package ai.refinery.training.train;
 
+import ai.refinery.training.model.GptModel;
+import ai.refinery.training.model.PackedPositions;
 import ai.refinery.training.model.TokenSoftmaxOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -29,6 +31,13 @@ public final class OptimizerStep {
     }
 
     public static Outcome apply(ComputationGraph graph, DataSet batch, int iteration, double clip) {
+        return apply(graph, batch, null, iteration, clip);
+    }
+
+    /** As {@link #apply(ComputationGraph, DataSet, int, double)} on packed windows (null: one sequence each). */
+    public static Outcome apply(ComputationGraph graph, DataSet batch, PackedPositions positions, int iteration,
+                                double clip) {
+        GptModel.setPositions(graph, positions);
         graph.getConfiguration().setIterationCount(iteration);
         graph.setInputs(batch.getFeatures());
         graph.setLabels(batch.getLabels());
@@ -49,6 +58,7 @@ public final class OptimizerStep {
             graph.getConfiguration().setIterationCount(iteration + 1);
             return new Outcome(loss, norm);
         } finally {
+            GptModel.setPositions(graph, null);
             graph.clearLayerMaskArrays();
             graph.clear();
         }

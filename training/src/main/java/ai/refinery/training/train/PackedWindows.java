@@ -26,12 +26,15 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class PackedWindows implements BatchSource {
     public static final String LOSS_MASK = SftPacker.LOSS_MASK;
+    public static final String SEGMENT = SftPacker.SEGMENT;
 
     private final Dataset<Row> windows;
     private final int contextLength;
     private final int vocabSize;
     /** Whether the windows carry a loss_mask column (supervised fine-tuning data). */
     private final boolean masked;
+    /** Whether the windows carry a segment column (conversations packed into windows). */
+    private final boolean segmented;
     private final JavaPairRDD<Long, TrainingExample> stream;
     /** Stream position of each partition's first example, and the total at the end. */
     private final long[] starts;
@@ -45,10 +48,11 @@ public final class PackedWindows implements BatchSource {
         this.contextLength = contextLength;
         this.vocabSize = vocabSize;
         this.masked = Arrays.asList(windows.columns()).contains(LOSS_MASK);
+        this.segmented = Arrays.asList(windows.columns()).contains(SEGMENT);
         boolean masked = this.masked;
         JavaRDD<TrainingExample> ordered = exampleColumns(windows.where(col("split").equalTo(PackResult.TRAIN)))
                 .javaRDD()
-                .mapToPair(r -> new Tuple2<>(r.getLong(0), example(r, masked)))
+                .mapToPair(r -> new Tuple2<>(r.getLong(0), example(r, masked, contextLength)))
                 .sortByKey(true)
                 .values();
         stream = ordered.zipWithIndex().mapToPair(x -> new Tuple2<>(x._2(), x._1()));
@@ -123,7 +127,7 @@ public final class PackedWindows implements BatchSource {
                 .orderBy("window_id").limit(max)).collectAsList();
         List<TrainingExample> out = new ArrayList<>();
         for (Row r : rows) {
-            TrainingExample e = example(r, masked);
+            TrainingExample e = example(r, masked, contextLength);
             if (valid(e, contextLength, vocabSize)) {
                 out.add(e);
             }
@@ -149,13 +153,17 @@ public final class PackedWindows implements BatchSource {
         return true;
     }
 
-    /** window_id, tokens and loss_mask; without a loss_mask column the tokens stand in for it (unread). */
+    /**
+     * window_id, tokens, loss_mask and segment; without a loss_mask column the tokens stand in for it (unread),
+     * without a segment column a null.
+     */
     private Dataset<Row> exampleColumns(Dataset<Row> rows) {
-        return rows.select(col("window_id"), col("tokens"), masked ? col(LOSS_MASK) : col("tokens").as(LOSS_MASK));
+        return rows.select(col("window_id"), col("tokens"), masked ? col(LOSS_MASK) : col("tokens").as(LOSS_MASK),
+                segmented ? col(SEGMENT) : org.apache.spark.sql.functions.lit(null).cast("array<int>").as(SEGMENT));
     }
 
-        /** Row (window_id, tokens, loss_mask or anything when not masked) as an example. */
-    private static TrainingExample example(Row r, boolean masked) {
+    /** Row (window_id, tokens, loss_mask or anything when not masked, segment or null) as an example. */
+    private static TrainingExample example(Row r, boolean masked, int t) {
         List<Number> tokens = r.getList(1);
         int[] ids = new int[tokens.size()];
         for (int i = 0; i < ids.length; i++) {
@@ -174,7 +182,18 @@ public final class PackedWindows implements BatchSource {
             // Wrong-length masks make the window invalid (reported with the others) rather than failing here.
             return TrainingExample.of(new int[0]);
         }
-        return new TrainingExample(ids, m);
+        if (r.isNullAt(3)) {
+            return new TrainingExample(ids, m);
+        }
+        List<? extends Number> segment = r.getList(3);
+        if (segment.size() != ids.length || ids.length != t + 1) {
+            return TrainingExample.of(new int[0]); // invalid, as above
+        }
+        int[] s = new int[segment.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = segment.get(i).intValue();
+        }
+        return new TrainingExample(ids, m, TrainingExample.positions(s, t));
     }
 
     /** Keeps the partitions whose positions overlap [first, last) taken modulo n. */

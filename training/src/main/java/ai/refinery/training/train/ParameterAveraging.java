@@ -92,7 +92,8 @@ final class ParameterAveraging {
                 // Dropout masks differ per worker and step, and are the same on a rerun.
                 Nd4j.getRandom().setSeed(seed * 1_000_003L + step * 1_009L + plan.worker());
                 DataSet batch = objective.minibatch(examples, t, weight, type);
-                OptimizerStep.Outcome o = OptimizerStep.apply(g, batch, Math.toIntExact(step), clip);
+                OptimizerStep.Outcome o = OptimizerStep.apply(g, batch, objective.positions(examples, t),
+                        Math.toIntExact(step), clip);
                 loss += weight > 0 ? o.weightedLoss() / weight : 0;
                 targets += objective.targets(examples);
             }

@@ -15,7 +15,11 @@ import java.util.List;
  * @param resumedFromStep  the checkpoint step this run continued from, or 0
  * @param start            the starting weights on the validation examples, for a run that started from trained
  *                         weights (fine-tuning; null otherwise, or without validation examples)
+ * @param targets          loss-bearing targets trained on by this run's steps (all tokens in pretraining, the
+ *                         masked-in ones in fine-tuning)
+ * @param trainSeconds     wall-clock seconds of this run's steps, evaluations and checkpoints apart
  */
 public record TrainResult(ComputationGraph model, List<MetricRow> metrics, long step, long tokens,
-                             String lastCheckpoint, long resumedFromStep, Objective.Evaluation start) {
+                             String lastCheckpoint, long resumedFromStep, Objective.Evaluation start, long targets,
+                             double trainSeconds) {
 }

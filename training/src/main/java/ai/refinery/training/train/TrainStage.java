@@ -120,6 +120,8 @@ public abstract class TrainStage implements Stage {
         figures.put("steps", result.step());
         figures.put("tokens", result.tokens());
         figures.put("resumed_from_step", result.resumedFromStep());
+        figures.put("targets_trained", result.targets());
+        figures.put("train_seconds", Math.round(result.trainSeconds() * 1000) / 1000.0);
         if (!result.metrics().isEmpty()) {
             MetricRow last = result.metrics().get(result.metrics().size() - 1);
             figures.put("loss", last.loss());

@@ -118,6 +118,8 @@ public final class TrainingLoop {
             long position = state.position();
             long firstStep = step;
             long runStarted = System.nanoTime();
+            long targetsTrained = 0;
+            double trainSeconds = 0;
             LOG.info("Training ({}) steps {}..{} on {} workers x {} examples of {} tokens, averaging every {} steps",
                     objective.name(), step, end, workers, batch, t, train.averagingFrequency());
             while (step < end) {
@@ -150,6 +152,8 @@ public final class TrainingLoop {
                     roundStart = roundEnd;
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
+                targetsTrained += targets;
+                trainSeconds += seconds;
                 tokens += examples * t;
                 position += examples;
                 step = intervalEnd;
@@ -182,7 +186,7 @@ public final class TrainingLoop {
                 }
             }
             return new TrainResult(graph, Collections.unmodifiableList(rows), step, tokens, lastCheckpoint,
-                    resumedFrom, startEvaluation);
+                    resumedFrom, startEvaluation, targetsTrained, trainSeconds);
         } finally {
             WorkerModels.clear();
         }

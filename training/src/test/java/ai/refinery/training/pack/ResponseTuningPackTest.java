@@ -28,7 +28,8 @@ class ResponseTuningPackTest {
         BpeTokenizer tok = Conversations.tokenizer();
         SftPackResult r = SftPacker.run(SparkTestSession.get(), Conversations.rows(Conversations.EXAMPLES), tok,
                 PackSettings.defaults().withContextLength(T).withValidationFraction(0),
-                SftSettings.defaults().withTrainOn(SftSettings.TrainOn.RESPONSE_ONLY));
+                SftSettings.defaults().withTrainOn(SftSettings.TrainOn.RESPONSE_ONLY)
+                        .withPacking(SftSettings.Packing.PADDED));
         List<Row> windows = r.windows().collectAsList();
         assertEquals(Conversations.EXAMPLES.size(), windows.size());
         assertEquals("response_only", r.stats().toMap().get("train_on"));

@@ -57,4 +57,20 @@ class SftWindowTest {
         assertEquals(SftWindow.Status.NO_TARGET, w.status());
         assertFalse(w.hasWindow());
     }
+
+    @Test
+    void bestFitDecreasingPutsEachConversationWhereTheLeastRoomIsLeft() {
+        // 6 -> a (room 2), 5 -> b (3), 4 -> c (4), 3 -> b (0), 2 -> a (0), 2 -> c (2): three windows, the fewest for 22 tokens in 8s.
+        java.util.List<java.util.List<Integer>> w = PackedSftWindow.bestFitDecreasing(new int[] {2, 6, 3, 5, 4, 2}, 8);
+        assertEquals(java.util.List.of(java.util.List.of(0, 1), java.util.List.of(2, 3), java.util.List.of(4, 5)), w);
+    }
+
+    @Test
+    void aPaddedWindowIsAPackedWindowOfOneConversation() {
+        SftWindow padded = SftWindow.of(CONVERSATION, 10, PAD, Overlong.REJECT);
+        PackedSftWindow one = PackedSftWindow.of(java.util.List.of(SftWindow.fit(CONVERSATION, 10, Overlong.REJECT)), 10, PAD);
+        assertArrayEquals(padded.tokens(), one.tokens());
+        assertArrayEquals(padded.lossMask(), one.lossMask());
+        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1}, one.segment());
+    }
 }

@@ -68,7 +68,8 @@ class SftTrainingTest {
         }
         int t = longest; // every conversation fits in t + 1 tokens, and at least one is padded
         SftPackResult packed = SftPacker.run(SparkTestSession.get(), Conversations.rows(Conversations.EXAMPLES), tok,
-                PackSettings.defaults().withContextLength(t).withValidationFraction(0), SftSettings.defaults());
+                PackSettings.defaults().withContextLength(t).withValidationFraction(0),
+                SftSettings.defaults().withPacking(SftSettings.Packing.PADDED));
         Dataset<Row> windows = packed.windows().cache();
         List<Row> rows = windows.collectAsList();
         packed.release();
@@ -94,5 +95,40 @@ class SftTrainingTest {
         assertTrue(answersBefore - answersAfter > 2 * (promptsBefore - promptsAfter),
                 "the answers' loss falls much more than the prompts'");
         windows.unpersist();
+    }
+
+    @Test
+    void packedAndPaddedWindowsTrainTheSameModelWhenEveryStepSeesEveryConversation() {
+        // Per-target loss weights and isolated conversations make a step's gradient the same whichever way the
+        // conversations are packed, so full-batch training must give the same model.
+        BpeTokenizer tok = Conversations.tokenizer();
+        int t = 120;
+        TrainResult[] results = new TrainResult[2];
+        long[] windowCounts = new long[2];
+        SftSettings.Packing[] forms = {SftSettings.Packing.PADDED, SftSettings.Packing.PACKED};
+        ModelSettings model = ModelSettings.from(TrainingData.conf()).withVocabSize(tok.vocabSize()).withContextLength(t);
+        for (int f = 0; f < 2; f++) {
+            SftPackResult packed = SftPacker.run(SparkTestSession.get(), Conversations.rows(Conversations.EXAMPLES), tok,
+                    PackSettings.defaults().withContextLength(t).withValidationFraction(0),
+                    SftSettings.defaults().withPacking(forms[f]));
+            Dataset<Row> windows = packed.windows().cache();
+            windowCounts[f] = windows.count();
+            packed.release();
+            TrainSettings train = TrainSettings.from(TrainingData.conf("train { workers = 1, batch_size_per_worker = "
+                    + windowCounts[f] + ", averaging_frequency = 3, max_steps = 3, learning_rate = 1e-2,"
+                    + " min_learning_rate = 1e-3, warmup_steps = 1, weight_decay = 0.0, eval_every = 3,"
+                    + " eval_windows = 0, checkpoint_every = 100, seed = 11 }"));
+            results[f] = TrainingLoop.onPackedWindows(SparkTestSession.get(), windows, model, train, null, 3);
+            windows.unpersist();
+        }
+        assertTrue(windowCounts[1] < windowCounts[0], windowCounts[1] + " packed windows, " + windowCounts[0] + " padded");
+        double paddedLoss = results[0].metrics().get(0).loss();
+        double packedLoss = results[1].metrics().get(0).loss();
+        org.junit.jupiter.api.Assertions.assertEquals(paddedLoss, packedLoss, 1e-4, "the training loss");
+        double diff = results[0].model().params().sub(results[1].model().params()).amaxNumber().doubleValue();
+        double moved = results[0].model().params().sub(GptModel.build(model, GptModel.Optimization.none(),
+                DataType.FLOAT, 11).params()).amaxNumber().doubleValue();
+        assertTrue(moved > 1e-3, "training moved the parameters by " + moved);
+        assertTrue(diff < 1e-4, "packed and padded training differ by " + diff);
     }
 }
