@@ -63,7 +63,10 @@ public record DedupSettings(
         scopeColumn = scopeColumn == null ? "" : scopeColumn.trim();
     }
 
-    /** 100 M characters: about 150 MB of shingle sets on the driver, where the Spark plan costs ~3x as much time. */
+    /**
+     * 100 M characters: about 150 MB of shingle sets on the driver; beyond it the Spark plan's fixed cost is a small
+     * share of a run (BENCHMARKS.md, dedup against MLlib with default settings).
+     */
     public static final long DEFAULT_DRIVER_MAX_CHARACTERS = 100_000_000L;
 
     /** The defaults of conf/refinery.conf (FineWeb MinHash parameters). */
