@@ -400,25 +400,30 @@ public final class DedupJob {
         List<Row> bad = feats.groupBy("id").count()
                 .where(col("id").isNull().or(col("count").gt(1))).limit(1).collectAsList();
         if (!bad.isEmpty()) {
-            Row r = bad.get(0);
-            throw new IllegalArgumentException(r.isNullAt(0)
-                    ? "dedup input has rows with a null id"
-                    : "dedup input ids must be unique; id '" + r.getString(0) + "' occurs " + r.getLong(1) + " times");
+            throw badId(bad.get(0).getString(0), bad.get(0).getLong(1));
         }
     }
 
+    /** The same check on the driver path's collected rows. */
     private static void checkIds(List<DriverDedup.Node> nodes) {
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Map<String, Long> counts = new java.util.HashMap<>();
         for (DriverDedup.Node x : nodes) {
             if (x.id() == null) {
-                throw new IllegalArgumentException("dedup input has rows with a null id");
+                throw badId(null, 1);
             }
-            if (!seen.add(x.id())) {
-                long times = nodes.stream().filter(y -> x.id().equals(y.id())).count();
-                throw new IllegalArgumentException("dedup input ids must be unique; id '" + x.id() + "' occurs "
-                        + times + " times");
+            counts.merge(x.id(), 1L, Long::sum);
+        }
+        for (DriverDedup.Node x : nodes) {
+            if (counts.get(x.id()) > 1) {
+                throw badId(x.id(), counts.get(x.id()));
             }
         }
+    }
+
+    private static IllegalArgumentException badId(String id, long times) {
+        return new IllegalArgumentException(id == null
+                ? "dedup input has rows with a null id"
+                : "dedup input ids must be unique; id '" + id + "' occurs " + times + " times");
     }
 
     private static long nz(Row row, int i) {
