@@ -137,9 +137,9 @@ class ChatScoreCommandsTest {
                 "--output", sftOut.toString(), LOCAL);
         assertEquals(0, sft.code(), sft.out() + sft.err());
         Cli.assertCounts(sftOut, true);
-        // "Hello" and <|end|>.
+        // " Hello" (the template's space after the marker, then 5 bytes) and <|end|>.
         assertEquals(1, Cli.query("SELECT count(*) FROM read_parquet('" + sftOut.resolve("data") + "/*.parquet') "
-                + "WHERE id = 'x' AND response_tokens = 6 AND token_ids[6] = 5 AND tokens[6] = '<|end|>'"));
+                + "WHERE id = 'x' AND response_tokens = 7 AND token_ids[7] = 5 AND tokens[7] = '<|end|>'"));
         assertEquals(1, Cli.query("SELECT count(*) FROM read_parquet('" + sftOut.resolve("rejected") + "/*.parquet') "
                 + "WHERE reason = 'no_assistant_turn' AND id = 'y'"));
 

@@ -122,7 +122,7 @@ class SftCommandsTest {
 
         // It is a model for generate as it is, and a chat prompt ends at the end of the answer.
         Cli.Capture generated = run("generate", "--model", sft.toString(), "--prompt",
-                "<|user|>What is the birth city of someone?<|end|><|assistant|>", "--set", "generate.max_tokens=8",
+                "<|user|> What is the birth city of someone?<|end|><|assistant|>", "--set", "generate.max_tokens=8",
                 "--set", "generate.temperature=0");
         assertTrue(generated.err().contains("finish_reason"), generated.err());
 

@@ -240,7 +240,8 @@ public final class GenerateJob {
             for (int j = 0; j < index.size(); j++) {
                 Row r = batch.get(index.get(j));
                 try {
-                    out[index.get(j)] = completed(r, g.completeAll(List.of(ids.get(j)), s).get(0), modelId, settingsJson);
+                    out[index.get(j)] = completed(r, g.completeAll(List.of(ids.get(j)), s).get(0), chat, modelId,
+                            settingsJson);
                 } catch (RuntimeException x) {
                     out[index.get(j)] = rejected(r, modelId, settingsJson, GENERATION_FAILED, String.valueOf(x));
                 }
@@ -248,13 +249,14 @@ public final class GenerateJob {
         }
         if (done != null) {
             for (int j = 0; j < index.size(); j++) {
-                out[index.get(j)] = completed(batch.get(index.get(j)), done.get(j), modelId, settingsJson);
+                out[index.get(j)] = completed(batch.get(index.get(j)), done.get(j), chat, modelId, settingsJson);
             }
         }
         return List.of(out);
     }
 
-    private static Row completed(Row in, Completion c, String modelId, String settingsJson) {
+    private static Row completed(Row in, Completion generated, boolean chat, String modelId, String settingsJson) {
+        Completion c = chat ? Generator.asResponse(generated) : generated;
         Integer[] ids = new Integer[c.tokens().length];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = c.tokens()[i];

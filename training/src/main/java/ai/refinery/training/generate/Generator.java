@@ -112,7 +112,13 @@ public final class Generator {
         for (List<Message> c : conversations) {
             ids.add(chatTemplate().generationPrompt(c));
         }
-        return completeAll(ids, forChat(settings));
+        return completeAll(ids, forChat(settings)).stream().map(Generator::asResponse).toList();
+    }
+
+    /** A completion of {@link ChatTemplate#generationPrompt} as the assistant turn's text ({@link ChatTemplate#responseText}). */
+    public static Completion asResponse(Completion c) {
+        return new Completion(ChatTemplate.responseText(c.text()), c.promptTokens(), c.completionTokens(),
+                c.finishReason(), c.tokens(), c.logprobs());
     }
 
     /**

@@ -222,7 +222,7 @@ public final class ScoreJob {
      * {@code <|assistant|>} marker ({@link ChatTemplate#generationPrompt}), then that turn's content and
      * {@code <|end|>}.
      */
-    static Pair chat(ChatTemplate template, BpeTokenizer tok, List<Row> turns) {
+    static Pair chat(ChatTemplate template, List<Row> turns) {
         if (turns == null) {
             return Pair.rejected(NULL_INPUT, "the messages are null");
         }
@@ -238,7 +238,7 @@ public final class ScoreJob {
         }
         int last = messages.size() - 1;
         int[] context = template.generationPrompt(messages.subList(0, last));
-        int[] content = tok.encodeOrdinary(messages.get(last).content());
+        int[] content = template.turnTokens(messages.get(last).content());
         int[] targets = Arrays.copyOf(content, content.length + 1);
         targets[content.length] = template.endId();
         return new Pair(context, targets, null, null);
@@ -256,7 +256,7 @@ public final class ScoreJob {
             Row r = batch.get(i);
             Pair p;
             try {
-                p = chat ? chat(g.chatTemplate(), tok, r.isNullAt(3) ? null : r.getList(3))
+                p = chat ? chat(g.chatTemplate(), r.isNullAt(3) ? null : r.getList(3))
                         : plain(tok, r.getString(1), r.getString(2));
             } catch (IllegalArgumentException e) {
                 p = Pair.rejected(SCORING_FAILED, String.valueOf(e.getMessage()));

@@ -572,7 +572,7 @@ public final class CompletionServer implements AutoCloseable {
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", Message.ASSISTANT);
-        message.put("content", c.text());
+        message.put("content", ChatTemplate.responseText(c.text()));
         if (c.logprobs() == null) {
             choice.putNull("logprobs");
         } else {

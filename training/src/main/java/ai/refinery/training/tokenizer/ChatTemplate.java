@@ -11,12 +11,19 @@ import java.util.List;
  * The project's one chat template, on the reserved special tokens:
  *
  * <pre>
- * &lt;|system|&gt;{system}&lt;|end|&gt;&lt;|user|&gt;{user}&lt;|end|&gt;&lt;|assistant|&gt;{assistant}&lt;|end|&gt;&lt;|user|&gt;...
+ * &lt;|system|&gt; {system}&lt;|end|&gt;&lt;|user|&gt; {user}&lt;|end|&gt;&lt;|assistant|&gt; {assistant}&lt;|end|&gt;&lt;|user|&gt; ...
  * </pre>
  *
- * Every turn is its role marker, its text, and {@code <|end|>}, with nothing in between (no newlines), an
- * optional system turn first. To generate, a conversation is followed by {@code <|assistant|>}, and the model's
- * {@code <|end|>} ends its answer.
+ * Every turn is its role marker, one space and its text (no space when the text is empty), and {@code <|end|>},
+ * with no newlines, an optional system turn first. To generate, a conversation is followed by
+ * {@code <|assistant|>}, and the model's {@code <|end|>} ends its answer; the answer's text is the decoded tokens
+ * without the template's space ({@link #responseText}).
+ *
+ * <p>Why the space: a byte-level BPE learns most words with their leading space, because that is how they occur in
+ * running text. A turn's text glued to its marker would start with the rarer start-of-text spelling, so a word
+ * that pretraining taught the model as {@code " Geology"} would have to be answered as {@code "Ge" "ology"}: a
+ * fact the model knows from its pretraining text could not be read out in a chat answer (BENCHMARKS.md, "Knowledge
+ * extraction": held-out accuracy 0 without the space).
  *
  * <p>Markers are written as their ids, never tokenised from their text, so a marker cannot tokenise differently
  * in context (the peers' empty-mask bug), and turn texts are encoded as ordinary text
@@ -38,16 +45,19 @@ public final class ChatTemplate implements Serializable {
     public static final String JINJA = """
             {%- for message in messages -%}
             {%- if message['role'] == 'system' -%}
-            <|system|>{{ message['content'] }}<|end|>
+            <|system|>{% if message['content'] %} {{ message['content'] }}{% endif %}<|end|>
             {%- elif message['role'] == 'user' -%}
-            <|user|>{{ message['content'] }}<|end|>
+            <|user|>{% if message['content'] %} {{ message['content'] }}{% endif %}<|end|>
             {%- elif message['role'] == 'assistant' -%}
-            <|assistant|>{% generation %}{{ message['content'] }}<|end|>{% endgeneration %}
+            <|assistant|>{% generation %}{% if message['content'] %} {{ message['content'] }}{% endif %}<|end|>{% endgeneration %}
             {%- else -%}
             {{ raise_exception('unknown role: ' + message['role']) }}
             {%- endif -%}
             {%- endfor -%}
             {%- if add_generation_prompt -%}<|assistant|>{%- endif -%}""";
+
+    /** What stands between a role marker and its text. */
+    public static final String TURN_SEPARATOR = " ";
 
     /** A conversation's token ids and, per token, 1 where it is a training target. */
     public record Rendered(int[] tokens, byte[] targets) {
@@ -103,7 +113,7 @@ public final class ChatTemplate implements Serializable {
             boolean target = m.isAssistant() && (trainOn != TrainOn.LAST_TURN || i == lastAssistant);
             tokens.add(markerOf(m.role()));
             targets.add(0);
-            int[] content = tokenizer.encodeOrdinary(m.content());
+            int[] content = turnTokens(m.content());
             tokens.addAll(content);
             int[] flags = new int[content.length];
             Arrays.fill(flags, target ? 1 : 0);
@@ -117,6 +127,19 @@ public final class ChatTemplate implements Serializable {
             t[i] = (byte) flags[i];
         }
         return new Rendered(tokens.toArray(), t);
+    }
+
+    /**
+     * A turn's text as the template encodes it after its marker: a space, then the text as ordinary text (marker
+     * text inside it stays text); nothing for an empty text.
+     */
+    public int[] turnTokens(String content) {
+        return content.isEmpty() ? new int[0] : tokenizer.encodeOrdinary(TURN_SEPARATOR + content);
+    }
+
+    /** A generated assistant turn's text: the decoded tokens without the space the template puts after the marker. */
+    public static String responseText(String generated) {
+        return generated.startsWith(TURN_SEPARATOR) ? generated.substring(TURN_SEPARATOR.length()) : generated;
     }
 
     /**

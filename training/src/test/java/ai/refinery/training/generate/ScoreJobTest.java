@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The score job on local Spark: the scorer's numbers per row, whatever the partitioning, and every row accounted. */
 class ScoreJobTest {
-    static final int CONTEXT = 48;
+    static final int CONTEXT = 56;
     static BpeTokenizer tok;
     static ComputationGraph graph;
     static byte[] zip;

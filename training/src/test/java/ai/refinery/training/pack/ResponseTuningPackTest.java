@@ -36,7 +36,7 @@ class ResponseTuningPackTest {
         for (Row w : windows) {
             int i = Integer.parseInt(w.<String>getAs("conversation_id").substring("conv-".length()));
             List<Message> conversation = Conversations.EXAMPLES.get(i);
-            // Expected by hand: <|user|><|end|><|assistant|>{answer}<|end|> for every exchange, no system turn.
+            // Expected by hand: <|user|><|end|><|assistant|> {answer}<|end|> for every exchange, no system turn.
             List<Integer> tokens = new ArrayList<>();
             List<Integer> mask = new ArrayList<>();
             for (Message m : conversation) {
@@ -44,7 +44,7 @@ class ResponseTuningPackTest {
                     add(tokens, mask, new int[] {SpecialTokens.USER_ID, SpecialTokens.END_ID}, 0);
                 } else if (m.isAssistant()) {
                     add(tokens, mask, new int[] {SpecialTokens.ASSISTANT_ID}, 0);
-                    add(tokens, mask, tok.encodeOrdinary(m.content()), 1);
+                    add(tokens, mask, tok.encodeOrdinary(" " + m.content()), 1);
                     add(tokens, mask, new int[] {SpecialTokens.END_ID}, 1);
                 }
             }

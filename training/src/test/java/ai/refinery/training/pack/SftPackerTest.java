@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SFT rows to windows with a loss mask: the columns, the masks, independence of neighbours, the stats. */
 class SftPackerTest {
-    private static final int T = 48;
+    private static final int T = 56;
     private static final BpeTokenizer TOK = Conversations.tokenizer();
     private static final SftSettings PADDED = SftSettings.defaults().withPacking(SftSettings.Packing.PADDED);
 
@@ -61,7 +61,7 @@ class SftPackerTest {
             StringBuilder expected = new StringBuilder();
             for (Message m : Conversations.EXAMPLES.get(c)) {
                 if (m.isAssistant()) {
-                    expected.append(m.content()).append(SpecialTokens.END);
+                    expected.append(' ').append(m.content()).append(SpecialTokens.END);
                 }
             }
             List<Integer> targetIds = new ArrayList<>();
@@ -94,7 +94,7 @@ class SftPackerTest {
                 targetIds.add(tokens[i + 1]);
             }
         }
-        assertEquals("Gloomy.<|end|>", TOK.decode(targetIds.stream().mapToInt(Integer::intValue).toArray()));
+        assertEquals(" Gloomy.<|end|>", TOK.decode(targetIds.stream().mapToInt(Integer::intValue).toArray()));
         r.release();
     }
 
@@ -225,7 +225,7 @@ class SftPackerTest {
             StringBuilder expected = new StringBuilder();
             for (Message m : Conversations.EXAMPLES.get(c)) {
                 if (m.isAssistant()) {
-                    expected.append(m.content()).append(SpecialTokens.END);
+                    expected.append(' ').append(m.content()).append(SpecialTokens.END);
                 }
             }
             List<Integer> targetIds = new ArrayList<>();

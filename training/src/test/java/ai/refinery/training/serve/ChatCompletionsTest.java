@@ -7,6 +7,7 @@ import ai.refinery.training.generate.Generator;
 import ai.refinery.training.generate.ModelBundle;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
+import ai.refinery.training.tokenizer.ChatTemplate;
 import ai.refinery.training.tokenizer.BpeTokenizer;
 import ai.refinery.training.tokenizer.SpecialTokens;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -79,7 +80,10 @@ class ChatCompletionsTest {
         assertEquals(code, e.get("code").isNull() ? null : e.get("code").asText(), r.body());
     }
 
-    /** The template's ids written out by hand for the byte-level vocabulary: marker, bytes, end; then assistant. */
+    /**
+     * The template's ids written out by hand for the byte-level vocabulary: marker, a space and the bytes, end;
+     * then assistant.
+     */
     private static int[] handTemplate(List<Message> conversation) {
         List<Integer> ids = new ArrayList<>();
         for (Message m : conversation) {
@@ -88,7 +92,7 @@ class ChatCompletionsTest {
                 case "user" -> SpecialTokens.USER_ID;
                 default -> SpecialTokens.ASSISTANT_ID;
             });
-            for (byte b : m.content().getBytes(StandardCharsets.UTF_8)) {
+            for (byte b : (" " + m.content()).getBytes(StandardCharsets.UTF_8)) {
                 ids.add(SpecialTokens.FIRST_BYTE_ID + (b & 0xff));
             }
             ids.add(SpecialTokens.END_ID);
@@ -116,7 +120,7 @@ class ChatCompletionsTest {
         // which no other prompt would give.
         SamplingSettings s = new SamplingSettings(6, 1.0, 0, 1.0, 5, List.of()).withLogprobs(2);
         Completion expected = g.complete(prompt, g.forChat(s));
-        assertEquals(expected.text(), choice.get("message").get("content").asText());
+        assertEquals(ChatTemplate.responseText(expected.text()), choice.get("message").get("content").asText());
         assertEquals(expected.finishReason().wire(), choice.get("finish_reason").asText());
         assertEquals(prompt.length, c.get("usage").get("prompt_tokens").asInt());
         assertEquals(expected.completionTokens(), c.get("usage").get("completion_tokens").asInt());
@@ -163,9 +167,9 @@ class ChatCompletionsTest {
         JsonNode p = JSON.readTree(plain.body());
         assertEquals("length", p.get("choices").get(0).get("finish_reason").asText());
         assertEquals(4, p.get("usage").get("completion_tokens").asInt());
-        // Marker text inside a message is text, not a marker: 1 + 7 bytes + 1, then <|assistant|>.
+        // Marker text inside a message is text, not a marker: 1 + a space and 7 bytes + 1, then <|assistant|>.
         JsonNode marker = ok("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"<|end|>\"}],\"max_tokens\":1}");
-        assertEquals(10, marker.get("usage").get("prompt_tokens").asInt());
+        assertEquals(11, marker.get("usage").get("prompt_tokens").asInt());
     }
 
     @Test

@@ -6,8 +6,10 @@ import ai.refinery.training.Conversations;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,8 +48,8 @@ class ChatTemplateTest {
     @Test
     void theTextIsTheDocumentedTemplate() {
         ChatTemplate.Rendered r = TEMPLATE.render(Conversations.EXAMPLES.get(0), TrainOn.ALL_ASSISTANT_TURNS);
-        assertEquals("<|system|>You are a concise assistant.<|end|><|user|>What is the capital of France?<|end|>"
-                + "<|assistant|>The capital of France is Paris.<|end|>", TOK.decode(r.tokens()));
+        assertEquals("<|system|> You are a concise assistant.<|end|><|user|> What is the capital of France?<|end|>"
+                + "<|assistant|> The capital of France is Paris.<|end|>", TOK.decode(r.tokens()));
     }
 
     @Test
@@ -60,10 +62,10 @@ class ChatTemplateTest {
             for (Message m : conversation) {
                 rest.append("<|").append(m.role()).append("|>");
                 if (m.isAssistant()) {
-                    assistant.append(m.content()).append("<|end|>");
+                    assistant.append(' ').append(m.content()).append("<|end|>");
                     assistantTurns.add(m);
                 } else {
-                    rest.append(m.content()).append("<|end|>");
+                    rest.append(m.content().isEmpty() ? "" : " " + m.content()).append("<|end|>");
                 }
             }
             assertEquals(assistant.toString(), decodeWhere(r, 1));
@@ -82,10 +84,10 @@ class ChatTemplateTest {
         List<Message> multiTurn = Conversations.EXAMPLES.get(2);
         ChatTemplate.Rendered all = TEMPLATE.render(multiTurn, TrainOn.ALL_ASSISTANT_TURNS);
         ChatTemplate.Rendered last = TEMPLATE.render(multiTurn, TrainOn.LAST_TURN);
-        assertEquals("Cheerful.<|end|>Gloomy.<|end|>", decodeWhere(all, 1));
-        assertEquals("Gloomy.<|end|>", decodeWhere(last, 1));
+        assertEquals(" Cheerful.<|end|> Gloomy.<|end|>", decodeWhere(all, 1));
+        assertEquals(" Gloomy.<|end|>", decodeWhere(last, 1));
         assertEquals(1, targetRuns(last).size());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(all.tokens(), last.tokens(), "the same tokens, fewer targets");
+        assertArrayEquals(all.tokens(), last.tokens(), "the same tokens, fewer targets");
     }
 
     @Test
@@ -97,7 +99,7 @@ class ChatTemplateTest {
         long assistants = java.util.Arrays.stream(r.tokens()).filter(id -> id == SpecialTokens.ASSISTANT_ID).count();
         assertEquals(2, ends);
         assertEquals(1, assistants);
-        assertEquals("No.<|end|>", decodeWhere(r, 1));
+        assertEquals(" No.<|end|>", decodeWhere(r, 1));
     }
 
     @Test
@@ -113,7 +115,25 @@ class ChatTemplateTest {
     void theGenerationPromptOpensAnAssistantTurn() {
         List<Message> question = List.of(Message.user("What is the capital of France?"));
         int[] prompt = TEMPLATE.generationPrompt(question);
-        assertEquals("<|user|>What is the capital of France?<|end|><|assistant|>", TOK.decode(prompt));
+        assertEquals("<|user|> What is the capital of France?<|end|><|assistant|>", TOK.decode(prompt));
+    }
+
+    @Test
+    void aTurnSpellsItsWordsAsRunningTextDoes() {
+        // The answer's ids are those the same words have inside a sentence, where pretraining saw them.
+        int[] sentence = TOK.encodeOrdinary("The capital of France is Paris.");
+        int[] answer = TEMPLATE.turnTokens("France is Paris.");
+        assertArrayEquals(Arrays.copyOfRange(sentence, sentence.length - answer.length, sentence.length), answer);
+        assertNotEquals(TOK.encodeOrdinary("France is Paris.")[0], answer[0], "glued to the marker it would differ");
+        assertEquals(0, TEMPLATE.turnTokens("").length);
+    }
+
+    @Test
+    void theResponseTextDropsOnlyTheTemplatesSpace() {
+        assertEquals("Paris.", ChatTemplate.responseText(" Paris."));
+        assertEquals(" indented", ChatTemplate.responseText("  indented"));
+        assertEquals("Paris.", ChatTemplate.responseText("Paris."));
+        assertEquals("", ChatTemplate.responseText(""));
     }
 
     @Test
