@@ -11,23 +11,26 @@
 # of the people, and `eval-qa` (greedy, exact match) on the test half (people whose QA was never trained on) and
 # on the train half. Steps already done (a _SUCCESS) are skipped, so a rerun only rewrites the tables.
 # Usage: bench/knowledge-extraction.sh
-# Environment: KE_PEOPLE ("50 100"), KE_EPOCHS ("200 100": passes over (a), one per N or one for all),
-#   KE_CONTEXT (128), KE_MODEL (conf/model-tiny.conf), KE_LR (3e-3, peak pretraining rate; cosine to a tenth),
-#   KE_BATCH (8 windows per worker), KE_WORKERS (1: every step an optimizer step), KE_SFT_LR (3e-3),
-#   KE_SFT_EPOCHS (10), KE_VOCAB (1024), KE_NO_BUILD (1: use the existing build),
-#   KE_OUT (bench/results/knowledge-extraction), KE_CORPORA ("single aug": the runs to train and evaluate).
+# Environment: KE_PEOPLE ("100 200"), KE_EPOCHS ("190": passes over (a), one per N or one for all),
+#   KE_CONTEXT (128), KE_MODEL (bench/knowledge-extraction-model.conf), KE_LR (1e-3, peak pretraining rate;
+#   cosine to a tenth), KE_BATCH (8 windows per worker), KE_WORKERS (1: every step an optimizer step),
+#   KE_SFT_LR (3e-4), KE_SFT_EPOCHS (5), KE_SFT_BATCH (4 packed windows, about 16 conversations),
+#   KE_VOCAB (1024), KE_NO_BUILD (1: use the existing build), KE_OUT (bench/results/knowledge-extraction),
+#   KE_CORPORA ("single aug": the runs to train and evaluate), KE_PARALLEL (1: the corpora's runs at the same
+#   time, a core each).
 # Results: $KE_OUT/summary.tsv (one row per N and corpus) and $KE_OUT/per-attribute.tsv.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-read -r -a people_list <<< "${KE_PEOPLE:-50 100}"
-read -r -a epochs_list <<< "${KE_EPOCHS:-200 100}"
+read -r -a people_list <<< "${KE_PEOPLE:-100 200}"
+read -r -a epochs_list <<< "${KE_EPOCHS:-190}"
 ctx=${KE_CONTEXT:-128}
-model_conf=${KE_MODEL:-conf/model-tiny.conf}
-lr=${KE_LR:-3e-3}
+model_conf=${KE_MODEL:-bench/knowledge-extraction-model.conf}
+lr=${KE_LR:-1e-3}
 batch=${KE_BATCH:-8}
-sft_lr=${KE_SFT_LR:-3e-3}
-sft_epochs=${KE_SFT_EPOCHS:-10}
+sft_lr=${KE_SFT_LR:-3e-4}
+sft_epochs=${KE_SFT_EPOCHS:-5}
+sft_batch=${KE_SFT_BATCH:-4}
 vocab=${KE_VOCAB:-1024}
 out=${KE_OUT:-bench/results/knowledge-extraction}
 workers=${KE_WORKERS:-1}
@@ -70,8 +73,9 @@ for i in "${!people_list[@]}"; do
   tokens_single=$(json "$d/packed-single/stats.json" 'd["tokens_per_epoch"]')
   steps=$(( (epochs * tokens_single + workers * batch * ctx - 1) / (workers * batch * ctx) ))
   warmup=$(( steps / 50 + 1 ))
-  for corpus in ${KE_CORPORA:-single aug}; do
-    run="$d/base-$corpus"
+  # One chain per corpus: pretrain, fine-tune, evaluate; with KE_PARALLEL=1 the chains run at the same time.
+  chain() {
+    local corpus=$1 run="$d/base-$1" sft="$d/sft-$1" start
     if ! done_ "$run"; then
       start=$(date +%s)
       nice -n 10 bin/refinery pretrain --data "$d/packed-$corpus" --output "$run" --overwrite \
@@ -80,22 +84,32 @@ for i in "${!people_list[@]}"; do
         --set train.warmup_steps="$warmup" --set train.eval_every="$(( (steps + 9) / 10 ))" \
         --set train.checkpoint_every="$steps" \
         --set train.learning_rate="$lr" --set train.min_learning_rate="$(python3 -c "print($lr/10)")" \
-        "${spark[@]}" > "$run.log" 2>&1 || { quiet < "$run.log"; exit 1; }
+        "${spark[@]}" > "$run.log" 2>&1 || { quiet < "$run.log"; return 1; }
       grep -o 'step [0-9]*/.*' "$run.log" | tail -n 1
       echo $(( $(date +%s) - start )) > "$run.seconds"
     fi
-    sft="$d/sft-$corpus"
     if ! done_ "$sft"; then
       start=$(date +%s)
       nice -n 10 bin/refinery sft --model "$run" --data "$d/packed-qa" --output "$sft" --overwrite \
         --set train.workers=$workers --set train.eval_windows=512 --set sft.train.learning_rate="$sft_lr" \
-        --set sft.train.epochs="$sft_epochs" "${spark[@]}" > "$sft.log" 2>&1 || { quiet < "$sft.log"; exit 1; }
+        --set sft.train.epochs="$sft_epochs" --set sft.train.batch_size_per_worker="$sft_batch" \
+        "${spark[@]}" > "$sft.log" 2>&1 || { quiet < "$sft.log"; return 1; }
       echo $(( $(date +%s) - start )) > "$sft.seconds"
     fi
     for split in train test; do
       done_ "$sft-eval-$split" || bin/refinery eval-qa --model "$sft" --input "$d/qa" --split "$split" \
         --output "$sft-eval-$split" --overwrite "${spark[@]}" 2>&1 | quiet
     done
+  }
+  read -r -a corpora <<< "${KE_CORPORA:-single aug}"
+  if [[ ${KE_PARALLEL:-0} == 1 ]]; then
+    pids=()
+    for corpus in "${corpora[@]}"; do chain "$corpus" & pids+=($!); done
+    for p in "${pids[@]}"; do wait "$p"; done
+  else
+    for corpus in "${corpora[@]}"; do chain "$corpus"; done
+  fi
+  for corpus in "${corpora[@]}"; do
     python3 - "$d" "$n" "$corpus" "$out" <<'PY'
 import json, math, sys
 d, n, corpus, out = sys.argv[1:]
