@@ -10,20 +10,24 @@
 # facts are in the pretraining data, as in the paper. Then `sft` on the QA rows (`rephrase qa`) of the train half
 # of the people, and `eval-qa` (greedy, exact match) on the test half (people whose QA was never trained on) and
 # on the train half. Steps already done (a _SUCCESS) are skipped, so a rerun only rewrites the tables.
+# (b') aug_repacked (with KE_CORPORA): (b) packed afresh for every pass over it (pack.seed 42, 1, 2, ...:
+# another document order, so other neighbours and other window boundaries each pass), the packings one after
+# another in the training stream; the same steps and tokens.
 # Usage: bench/knowledge-extraction.sh
-# Environment: KE_PEOPLE ("100 200"), KE_EPOCHS ("190": passes over (a), one per N or one for all),
+# Environment: KE_PEOPLE ("400 800"), KE_EPOCHS ("120 125": passes over (a), one per N or one for all),
 #   KE_CONTEXT (128), KE_MODEL (bench/knowledge-extraction-model.conf), KE_LR (1e-3, peak pretraining rate;
 #   cosine to a tenth), KE_BATCH (8 windows per worker), KE_WORKERS (1: every step an optimizer step),
 #   KE_SFT_LR (3e-4), KE_SFT_EPOCHS (5), KE_SFT_BATCH (4 packed windows, about 16 conversations),
 #   KE_VOCAB (1024), KE_NO_BUILD (1: use the existing build), KE_OUT (bench/results/knowledge-extraction),
-#   KE_CORPORA ("single aug": the runs to train and evaluate), KE_PARALLEL (1: the corpora's runs at the same
-#   time, a core each).
+#   KE_CORPORA ("single aug": the runs to train and evaluate, of single, aug and aug_repacked; "": prepare the
+#   data only), KE_PARALLEL (1: the corpora's runs at the same time, a core each).
 # Results: $KE_OUT/summary.tsv (one row per N and corpus) and $KE_OUT/per-attribute.tsv.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-read -r -a people_list <<< "${KE_PEOPLE:-100 200}"
-read -r -a epochs_list <<< "${KE_EPOCHS:-190}"
+read -r -a people_list <<< "${KE_PEOPLE:-400 800}"
+read -r -a epochs_list <<< "${KE_EPOCHS:-120 125}"
+read -r -a corpora <<< "${KE_CORPORA-single aug}"
 ctx=${KE_CONTEXT:-128}
 model_conf=${KE_MODEL:-bench/knowledge-extraction-model.conf}
 lr=${KE_LR:-1e-3}
@@ -41,10 +45,12 @@ done_() { [[ -f "$1/_SUCCESS" ]]; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$@"; }
 [[ ${KE_NO_BUILD:-0} == 1 ]] || mvn -B -q package -DskipTests
 
+if (( ${#corpora[@]} )); then
 columns=(people corpus documents tokens_per_epoch steps tokens passes exposures_per_fact final_loss floor_templates
   floor_memorised pretrain_s sft_steps sft_val_loss sft_s qa_train_accuracy qa_test_accuracy qa_test_baseline test_rows)
 (IFS=$'\t'; echo "${columns[*]}") > "$out/summary.tsv"
 printf 'people\tcorpus\tattribute\trows\ttest_accuracy\tbaseline_accuracy\ttrain_accuracy\n' > "$out/per-attribute.tsv"
+fi
 
 for i in "${!people_list[@]}"; do
   n=${people_list[$i]}
@@ -73,6 +79,34 @@ for i in "${!people_list[@]}"; do
   tokens_single=$(json "$d/packed-single/stats.json" 'd["tokens_per_epoch"]')
   steps=$(( (epochs * tokens_single + workers * batch * ctx - 1) / (workers * batch * ctx) ))
   warmup=$(( steps / 50 + 1 ))
+  if [[ " ${corpora[*]} " == *" aug_repacked "* ]] && ! done_ "$d/packed-aug_repacked"; then
+    # As many packings of (b) as the steps go through: the default seed's, then seeds 1, 2, ...
+    windows_aug=$(json "$d/packed-aug/stats.json" 'd["windows_train"]')
+    packings=$(( (steps * workers * batch + windows_aug - 1) / windows_aug ))
+    for ((k = 1; k < packings; k++)); do
+      done_ "$d/repack/$k" || bin/refinery tokenize --input "$d/aug" --tokenizer "$d/tok" --output "$d/repack/$k" \
+        --overwrite --conf "$model_conf" --set pack.context_length="$ctx" --set pack.validation_fraction=0 \
+        --set pack.seed="$k" "${spark[@]}" 2>&1 | quiet
+    done
+    source bench/python-env.sh
+    "$py" - "$d" "$packings" <<'PY'
+# One packed folder: packing 0 (packed-aug) and then packing k at window_id + k * 10^9, so that the training
+# stream (window_id order) goes through the packings one after another.
+import os, shutil, sys
+import pyarrow as pa, pyarrow.compute as pc, pyarrow.dataset as ds, pyarrow.parquet as pq
+d, packings = sys.argv[1], int(sys.argv[2])
+dst = f"{d}/packed-aug_repacked"
+shutil.rmtree(dst, ignore_errors=True)
+shutil.copytree(f"{d}/packed-aug", dst)
+os.remove(f"{dst}/_SUCCESS")
+for k in range(1, packings):
+    t = ds.dataset(f"{d}/repack/{k}/data", format="parquet", partitioning="hive").to_table(
+        columns=["window_id", "stream_offset", "tokens"])
+    t = t.set_column(0, "window_id", pc.add(t.column("window_id"), pa.scalar(k * 10**9, pa.int64())))
+    pq.write_table(t, f"{dst}/data/split=train/repack-{k:03d}.parquet")
+open(f"{dst}/_SUCCESS", "w").close()
+PY
+  fi
   # One chain per corpus: pretrain, fine-tune, evaluate; with KE_PARALLEL=1 the chains run at the same time.
   chain() {
     local corpus=$1 run="$d/base-$1" sft="$d/sft-$1" start
@@ -92,7 +126,7 @@ for i in "${!people_list[@]}"; do
       start=$(date +%s)
       nice -n 10 bin/refinery sft --model "$run" --data "$d/packed-qa" --output "$sft" --overwrite \
         --set train.workers=$workers --set train.eval_windows=512 --set sft.train.learning_rate="$sft_lr" \
-        --set sft.train.epochs="$sft_epochs" --set sft.train.batch_size_per_worker="$sft_batch" \
+        --set sft.train.epochs="$sft_epochs" --set train.batch_size_per_worker="$sft_batch" \
         "${spark[@]}" > "$sft.log" 2>&1 || { quiet < "$sft.log"; return 1; }
       echo $(( $(date +%s) - start )) > "$sft.seconds"
     fi
@@ -101,7 +135,6 @@ for i in "${!people_list[@]}"; do
         --output "$sft-eval-$split" --overwrite "${spark[@]}" 2>&1 | quiet
     done
   }
-  read -r -a corpora <<< "${KE_CORPORA:-single aug}"
   if [[ ${KE_PARALLEL:-0} == 1 ]]; then
     pids=()
     for corpus in "${corpora[@]}"; do chain "$corpus" & pids+=($!); done
@@ -126,7 +159,7 @@ passes = base["tokens"] / packed["tokens_per_epoch"]
 # template (50 per attribute) or sentence order (6! with permute) a biography drew, nor which person comes next;
 # floor_memorised = the loss of a model that has learnt every biography verbatim (only the next one is unknown).
 tokens_per_doc = packed["tokens_per_epoch"] / docs
-floor_templates = (math.log(int(n)) + 6 * math.log(50) + (math.log(720) if corpus == "aug" else 0)) / tokens_per_doc
+floor_templates = (math.log(int(n)) + 6 * math.log(50) + (math.log(720) if corpus != "single" else 0)) / tokens_per_doc
 floor_memorised = math.log(docs) / tokens_per_doc
 with open(f"{out}/summary.tsv", "a") as f:
     print("\t".join(str(x) for x in [n, corpus, docs, packed["tokens_per_epoch"], base["steps"], base["tokens"],
@@ -143,5 +176,7 @@ with open(f"{out}/per-attribute.tsv", "a") as f:
 PY
   done
 done
-column -t "$out/summary.tsv"
-column -t "$out/per-attribute.tsv"
+if (( ${#corpora[@]} )); then
+  column -t "$out/summary.tsv"
+  column -t "$out/per-attribute.tsv"
+fi

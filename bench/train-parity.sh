@@ -30,20 +30,13 @@ docs=${PARITY_DOCS:-60}
 model=${PARITY_MODEL:-conf/model-tiny.conf}
 packed=${PARITY_PACKED:-$out/packed-$docs}
 tokenizer=${PARITY_TOKENIZER:-$out/tokenizer-$docs}
-venv=${PARITY_VENV:-bench/.venv}
 mkdir -p "$out"
 quiet() { grep -v -E ' (INFO|WARN) |^\s+at |^Using Spark' || true; }
 spark=(--set 'spark.master="local[2]"' --set 'spark.conf."spark.ui.showConsoleProgress"=false')
 
 bench/fetch-data.sh >/dev/null
 mvn -B -q package -DskipTests
-# Python is only for this benchmark, never a project dependency: a private environment.
-if ! "$venv/bin/python" -c 'import torch, numpy, pyarrow' 2>/dev/null; then
-  python3 -m venv "$venv"
-  # The CPU build of PyTorch (a plain "torch" can resolve to a CUDA build and its GPU libraries).
-  "$venv/bin/pip" install -q --retries 1 --timeout 15 "torch==2.13.0+cpu" numpy pyarrow
-fi
-py="$venv/bin/python"
+source bench/python-env.sh
 
 # Corpus and tokenization are shared by both variants; each step is skipped when its output is complete.
 if [[ -z ${PARITY_PACKED:-} && ! -f $out/filtered/_SUCCESS ]]; then

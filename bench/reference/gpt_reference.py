@@ -2,6 +2,7 @@
 training parity benchmark (bench/train-parity.sh, BENCHMARKS.md).
 
 Usage: gpt_reference.py --params EXPORT_DIR --data PACKED_DIR --out RESULT.json [--warmup-steps N] [--threads N]
+                        [--sft-run RUN_DIR]
 
 EXPORT_DIR is what ExportInitialParams wrote for the run's settings: params.bin/params.json (the Java model's
 initial parameters, by name) and the resolved model and train settings, which this script follows. PACKED_DIR is
@@ -16,6 +17,14 @@ wrapping round; workers * batch_size_per_worker windows per step; loss = mean cr
 global L2-norm gradient clipping; AdamW with decoupled weight decay on the parameters DL4J decays (as exported);
 learning rate of step i (0-based) = WarmupCosineSchedule.valueAt(i); validation on the first eval_windows
 validation windows every eval_every steps and at the end.
+
+With --sft-run (bench/sft-parity.sh), the loop of `refinery sft`: PACKED_DIR holds packed instruction windows
+(tokens, loss_mask, segment), EXPORT_DIR the base model's parameters (ExportInitialParams --model), and the
+training settings are the ones RUN_DIR's manifest resolved (sft.train over train). Positions restart at every
+conversation of a window and a query attends only to the keys of its own conversation up to itself; the loss of
+a step is the cross-entropy summed over the targets whose loss_mask is 1 divided by their number in the step;
+validation is the same masked loss on the first eval_windows validation windows, and the loss before any training
+must reproduce the run's start_val_loss.
 """
 import argparse
 import json
@@ -46,13 +55,28 @@ def load_params(export_dir):
     return index, params
 
 
-def windows(data_dir, split):
-    """Token windows [n, T+1] of one split in window_id order, as int64."""
+def windows(data_dir, split, masked=False):
+    """Token windows [n, T+1] of one split in window_id order, as int64; with masked, also their loss masks
+    [n, T] (float) and positions [n, T] (restarted at every conversation, from the segment column)."""
     root = os.path.join(data_dir, "data") if os.path.isdir(os.path.join(data_dir, "data")) else data_dir
+    columns = ["window_id", "tokens"] + (["loss_mask", "segment"] if masked else [])
     table = pads.dataset(root, format="parquet", partitioning="hive").to_table(
-        columns=["window_id", "tokens"], filter=pads.field("split") == split)
+        columns=columns, filter=pads.field("split") == split)
     table = table.sort_by("window_id")
-    return torch.tensor(np.array(table.column("tokens").to_pylist(), dtype=np.int64))
+    tokens = torch.tensor(np.array(table.column("tokens").to_pylist(), dtype=np.int64))
+    if not masked:
+        return tokens
+    mask = torch.tensor(np.array(table.column("loss_mask").to_pylist(), dtype=np.float64)).float()
+    return tokens, mask, torch.tensor([positions(s, tokens.shape[1] - 1) for s in table.column("segment").to_pylist()])
+
+
+def positions(segment, t):
+    """Position of each of the T inputs within its conversation: 0 where a conversation starts (a segment value
+    >= 0 that differs from the one before), else one more than the position before (padding, -1, counts on)."""
+    p = [0] * t
+    for j in range(1, t):
+        p[j] = 0 if segment[j] >= 0 and segment[j] != segment[j - 1] else p[j - 1] + 1
+    return p
 
 
 class Gpt(torch.nn.Module):
@@ -63,7 +87,7 @@ class Gpt(torch.nn.Module):
         # Parameter names are the Java ones (layer_param), so they map one to one.
         self.p = torch.nn.ParameterDict({k: torch.nn.Parameter(v.clone()) for k, v in params.items()})
 
-    def block(self, i, x):
+    def block(self, i, x, hidden):
         p = lambda n: self.p[f"block_{i}_{n}"]
         b, t, c = x.shape
         h = self.heads
@@ -71,27 +95,39 @@ class Gpt(torch.nn.Module):
         q, k, v = ((a @ p("w" + n) + p("b" + n)).view(b, t, h, c // h).transpose(1, 2) for n in "qkv")
         # Causal softmax(q k^T / sqrt(head size)) v, written out rather than fused for clarity.
         scores = (q @ k.transpose(-1, -2)) / math.sqrt(c // h)
-        mask = torch.ones(t, t, dtype=torch.bool).triu(1)
-        weights = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=-1)
+        weights = torch.softmax(scores.masked_fill(hidden, float("-inf")), dim=-1)
         context = (weights @ v).transpose(1, 2).reshape(b, t, c)
         x = x + context @ p("wo") + p("bo")
         m = F.layer_norm(x, (c,), p("ln2g").view(c), p("ln2b").view(c), LAYER_NORM_EPSILON)
         return x + F.gelu(m @ p("w1") + p("b1"), approximate="tanh") @ p("w2") + p("b2")
 
-    def forward(self, tokens):
+    def forward(self, tokens, pos=None):
+        """Logits of tokens [n, T]; pos [n, T]: the positions of packed conversations (None: 0..T-1)."""
         t = tokens.shape[1]
-        # pos is [1, width, context] (DL4J's NCW layout): position j's vector is pos[0, :, j].
-        x = self.p["tok_emb_W"][tokens] + self.p["pos_emb_pos"][0, :, :t].T
+        # pos_emb_pos is [1, width, context] (DL4J's NCW layout): position j's vector is pos_emb_pos[0, :, j].
+        table = self.p["pos_emb_pos"][0].T
+        if pos is None:
+            x = self.p["tok_emb_W"][tokens] + table[:t]
+            hidden = torch.ones(t, t, dtype=torch.bool).triu(1)  # later keys
+        else:
+            x = self.p["tok_emb_W"][tokens] + table[pos]
+            i = torch.arange(t).view(1, t, 1)
+            j = torch.arange(t).view(1, 1, t)
+            # Query i sees key j of its own conversation up to itself: j <= i and i - j <= pos[i].
+            hidden = ((j > i) | (i - j > pos.unsqueeze(2))).unsqueeze(1)  # [n, 1, T, T], broadcast over heads
         for i in range(self.layers):
-            x = self.block(i, x)
+            x = self.block(i, x, hidden)
         c = x.shape[-1]
         x = F.layer_norm(x, (c,), self.p["ln_f_g"].view(c), self.p["ln_f_b"].view(c), LAYER_NORM_EPSILON)
         return x @ self.p["out_W"] + self.p["out_b"].view(-1)
 
-    def loss(self, w):
-        """Mean cross-entropy per target token of windows [n, T+1]."""
-        logits = self(w[:, :-1])
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), w[:, 1:].reshape(-1))
+    def loss(self, w, mask=None, pos=None):
+        """Mean cross-entropy per target token of windows [n, T+1]; with mask [n, T], per target whose mask is 1."""
+        logits = self(w[:, :-1], pos)
+        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), w[:, 1:].reshape(-1), reduction="none")
+        if mask is None:
+            return ce.mean()
+        return (ce * mask.reshape(-1)).sum() / mask.sum()
 
 
 def learning_rate(i, peak, low, warmup, total):
@@ -104,6 +140,12 @@ def learning_rate(i, peak, low, warmup, total):
 
 @torch.no_grad()
 def evaluate(model, val, batch=64):
+    """Mean cross-entropy per target token of the windows val, or of (windows, masks, positions)."""
+    if isinstance(val, tuple):
+        w, mask, pos = val
+        total = sum(model.loss(w[i:i + batch], mask[i:i + batch], pos[i:i + batch]).item() * mask[i:i + batch].sum()
+                    for i in range(0, len(w), batch) if mask[i:i + batch].sum() > 0)
+        return float(total / mask.sum())
     # Every window has T targets, so the mean over windows of their mean CE is the mean per token.
     total = sum(model.loss(val[i:i + batch]).item() * len(val[i:i + batch]) for i in range(0, len(val), batch))
     return total / len(val)
@@ -116,12 +158,19 @@ def main():
     ap.add_argument("--out", required=True, help="result JSON (a CSV is written beside it)")
     ap.add_argument("--warmup-steps", type=int, help="override train.warmup_steps (a sanity check)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--sft-run", help="a `refinery sft` run folder: fine-tune as it did (see above)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)  # nothing is random (no dropout, parameters loaded), but keep it fixed
     index, params = load_params(args.params)
     m, tr = index["model"], index["train"]
+    if args.sft_run:
+        manifest = json.load(open(os.path.join(args.sft_run, "manifest.json")))
+        # The run's resolved settings: what the manifest's train holds (sft.train over train) over train.
+        tr = dict(manifest["configuration"]["train"], **manifest["train"])
+        index["check"] = {"windows": min(tr["eval_windows"], len(windows(args.data, "validation"))),
+                          "loss_per_token": json.load(open(os.path.join(args.sft_run, "stats.json")))["start_val_loss"]}
     if m["dropout"] != 0:
         sys.exit("the reference has no dropout: run with model.dropout = 0")
     if tr.get("optimizer", "adamw") != "adamw":
@@ -132,10 +181,16 @@ def main():
         sys.exit("set train.workers explicitly: the reference takes workers * batch_size_per_worker windows per step")
     per_step = workers * tr["batch_size_per_worker"]
 
-    train = windows(args.data, "train")
-    val = windows(args.data, "validation")[:tr["eval_windows"]]
+    masked = bool(args.sft_run)
+    train = windows(args.data, "train", masked)
+    val = windows(args.data, "validation", masked)
+    if masked:
+        val = tuple(v[:tr["eval_windows"]] for v in val)
+        train, train_mask, train_pos = train
+    else:
+        val = val[:tr["eval_windows"]]
     t = m["context_length"]
-    if train.shape[1] != t + 1 or val.shape[1] != t + 1:
+    if train.shape[1] != t + 1 or (val[0] if masked else val).shape[1] != t + 1:
         sys.exit(f"windows hold {train.shape[1]} tokens, the model wants context_length + 1 = {t + 1}")
     model = Gpt(m, params)
 
@@ -143,10 +198,10 @@ def main():
     # before any training from the same parameters.
     initial = evaluate(model, val)
     check = dict(index.get("check", {}))
-    if "loss_per_token" in check and check["windows"] == len(val):
+    if "loss_per_token" in check and check["windows"] == len(val[0] if masked else val):
         check["reference_loss_per_token"] = initial
         check["relative_difference"] = abs(initial - check["loss_per_token"]) / check["loss_per_token"]
-        print(f"initial validation loss on {len(val)} windows: java {check['loss_per_token']:.6f} "
+        print(f"initial validation loss on {check['windows']} windows: java {check['loss_per_token']:.6f} "
               f"reference {initial:.6f} relative difference {check['relative_difference']:.2e}")
 
     # Decay exactly what DL4J decays (the export lists, per parameter, the decays DL4J applies); the
@@ -160,12 +215,15 @@ def main():
     position = 0
     started = time.time()
     for i in range(tr["max_steps"]):
-        batch = train[(position + torch.arange(per_step)) % len(train)]
+        rows_of_step = (position + torch.arange(per_step)) % len(train)
         position += per_step
         lr = learning_rate(i, tr["learning_rate"], tr["min_learning_rate"], warmup, tr["max_steps"])
         for g in opt.param_groups:
             g["lr"] = lr
-        loss = model.loss(batch)
+        if masked:
+            loss = model.loss(train[rows_of_step], train_mask[rows_of_step], train_pos[rows_of_step])
+        else:
+            loss = model.loss(train[rows_of_step])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if tr["gradient_clip"] > 0:
@@ -179,7 +237,7 @@ def main():
         rows.append(row)
 
     result = {"settings": {"model": m, "train": dict(tr, warmup_steps=warmup), "windows_per_step": per_step,
-                           "train_windows": len(train), "validation_windows": len(val),
+                           "train_windows": len(train), "validation_windows": len(val[0] if masked else val),
                            "torch": torch.__version__, "threads": args.threads},
               "check": check, "seconds": time.time() - started, "rows": rows}
     with open(args.out, "w") as f:

@@ -2,6 +2,7 @@ package ai.refinery.bench;
 
 import ai.refinery.core.config.Settings;
 import ai.refinery.core.spark.SparkSessions;
+import ai.refinery.training.generate.LoadedModel;
 import ai.refinery.training.model.GptModel;
 import ai.refinery.training.model.ModelSettings;
 import ai.refinery.training.pack.PackResult;
@@ -9,6 +10,7 @@ import ai.refinery.training.train.TrainSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.Config;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.api.Layer;
@@ -43,7 +45,10 @@ import static org.apache.spark.sql.functions.col;
  * and train settings; and, with a data folder, the mean cross-entropy per token of this model on the first
  * train.eval_windows validation windows (window_id order), which the other implementation must reproduce.</li>
  * </ul>
- * Usage: ExportInitialParams [--conf FILE] [--set key=value ...] OUT_DIR [PACKED_DATA_DIR]
+ * With {@code --model PATH} (a run, checkpoint or exported model folder, as {@code refinery sft --model} takes) the
+ * parameters are that model's instead: the starting point of a fine-tuning run, for the reference to fine-tune
+ * the same way (the check loss is then the run's own start_val_loss, so none is computed here).
+ * Usage: ExportInitialParams [--conf FILE] [--set key=value ...] [--model PATH] OUT_DIR [PACKED_DATA_DIR]
  */
 public final class ExportInitialParams {
     private ExportInitialParams() {
@@ -51,29 +56,38 @@ public final class ExportInitialParams {
 
     public static void main(String[] allArgs) throws Exception {
         File conf = null;
+        String trained = null;
         List<String> overrides = new ArrayList<>();
         List<String> args = new ArrayList<>();
         for (int i = 0; i < allArgs.length; i++) {
             switch (allArgs[i]) {
                 case "--conf" -> conf = new File(allArgs[++i]);
                 case "--set" -> overrides.add(allArgs[++i]);
+                case "--model" -> trained = allArgs[++i];
                 default -> args.add(allArgs[i]);
             }
         }
         if (args.isEmpty() || args.size() > 2) {
-            System.err.println("Usage: ExportInitialParams [--conf FILE] [--set key=value ...] OUT_DIR [PACKED_DATA_DIR]");
+            System.err.println("Usage: ExportInitialParams [--conf FILE] [--set key=value ...] [--model PATH] OUT_DIR"
+                    + " [PACKED_DATA_DIR]");
             System.exit(2);
         }
         Config config = Settings.load(conf, overrides);
         ModelSettings model = ModelSettings.from(config);
         TrainSettings train = TrainSettings.from(config);
-        // Built exactly as Pretrainer builds a new run's graph.
-        ComputationGraph graph = GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
-        // The export stands for pretrain's initial model only if initialisation depends on the seed alone.
-        Nd4j.getRandom().nextDouble();
-        ComputationGraph again = GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
-        if (!graph.params().equals(again.params())) {
-            throw new IllegalStateException("two graphs built with seed " + train.seed() + " differ");
+        ComputationGraph graph;
+        if (trained != null) {
+            graph = LoadedModel.read("--model", trained, new Configuration()).bundle().graph();
+            model = GptModel.settingsOf(graph);
+        } else {
+            // Built exactly as Pretrainer builds a new run's graph.
+            graph = GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
+            // The export stands for pretrain's initial model only if initialisation depends on the seed alone.
+            Nd4j.getRandom().nextDouble();
+            ComputationGraph again = GptModel.build(model, train.optimization(), DataType.FLOAT, train.seed());
+            if (!graph.params().equals(again.params())) {
+                throw new IllegalStateException("two graphs built with seed " + train.seed() + " differ");
+            }
         }
 
         Path out = Path.of(args.get(0));
@@ -112,10 +126,10 @@ public final class ExportInitialParams {
         json.put("data_order", "c");
         json.put("dtype", "float32");
         json.put("num_params", offset);
-        json.put("model", config.getConfig("model").root().unwrapped());
+        json.put("model", model.toConfig().root().unwrapped());
         json.put("train", config.getConfig("train").root().unwrapped());
         json.put("params", index);
-        if (args.size() == 2) {
+        if (args.size() == 2 && trained == null) {
             json.put("check", initialLoss(config, graph, model, train, args.get(1)));
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("params.json").toFile(), json);
