@@ -48,8 +48,10 @@ json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval
 if (( ${#corpora[@]} )); then
 columns=(people corpus documents tokens_per_epoch steps tokens passes exposures_per_fact final_loss floor_templates
   floor_memorised pretrain_s sft_steps sft_val_loss sft_s qa_train_accuracy qa_test_accuracy qa_test_baseline test_rows)
-(IFS=$'\t'; echo "${columns[*]}") > "$out/summary.tsv"
-printf 'people\tcorpus\tattribute\trows\ttest_accuracy\tbaseline_accuracy\ttrain_accuracy\n' > "$out/per-attribute.tsv"
+# The tables keep the rows of earlier runs; a run replaces the rows of its own N and corpora.
+[[ -f $out/summary.tsv ]] || (IFS=$'\t'; echo "${columns[*]}") > "$out/summary.tsv"
+[[ -f $out/per-attribute.tsv ]] ||
+  printf 'people\tcorpus\tattribute\trows\ttest_accuracy\tbaseline_accuracy\ttrain_accuracy\n' > "$out/per-attribute.tsv"
 fi
 
 for i in "${!people_list[@]}"; do
@@ -161,18 +163,22 @@ passes = base["tokens"] / packed["tokens_per_epoch"]
 tokens_per_doc = packed["tokens_per_epoch"] / docs
 floor_templates = (math.log(int(n)) + 6 * math.log(50) + (math.log(720) if corpus != "single" else 0)) / tokens_per_doc
 floor_memorised = math.log(docs) / tokens_per_doc
-with open(f"{out}/summary.tsv", "a") as f:
-    print("\t".join(str(x) for x in [n, corpus, docs, packed["tokens_per_epoch"], base["steps"], base["tokens"],
+def replace_rows(table, rows):
+    """The table with its rows of this N and corpus replaced by rows, sorted by N, corpus and the rest."""
+    lines = open(table).read().splitlines()
+    kept = [l for l in lines[1:] if l.split("\t")[:2] != [n, corpus]]
+    body = sorted(kept + ["\t".join(str(x) for x in r) for r in rows], key=lambda l: (int(l.split("\t")[0]), l))
+    open(table, "w").write("\n".join([lines[0]] + body) + "\n")
+replace_rows(f"{out}/summary.tsv", [[n, corpus, docs, packed["tokens_per_epoch"], base["steps"], base["tokens"],
           round(passes, 1), round(passes * docs / int(n), 1), round(base["loss"], 4), round(floor_templates, 3),
           round(floor_memorised, 3),
           sec(f"base-{corpus}"), sft["steps"], round(sft["val_loss"], 4),
           sec(f"sft-{corpus}"), round(tr["accuracy"], 4), round(te["accuracy"], 4),
-          round(te["baseline_accuracy"], 4), te["rows"]]), file=f)
-with open(f"{out}/per-attribute.tsv", "a") as f:
-    for a, s in sorted(te["per_attribute"].items()):
-        t = tr["per_attribute"].get(a, {})
-        print("\t".join(str(x) for x in [n, corpus, a, s["rows"], round(s["accuracy"], 4),
-              round(s["baseline_accuracy"], 4), round(t.get("accuracy", float("nan")), 4)]), file=f)
+          round(te["baseline_accuracy"], 4), te["rows"]]])
+replace_rows(f"{out}/per-attribute.tsv", [
+    [n, corpus, a, s["rows"], round(s["accuracy"], 4), round(s["baseline_accuracy"], 4),
+     round(tr["per_attribute"].get(a, {}).get("accuracy", float("nan")), 4)]
+    for a, s in sorted(te["per_attribute"].items())])
 PY
   done
 done
