@@ -27,8 +27,8 @@ if [[ ! -f $out/packed-ke-aug200/_SUCCESS ]]; then
 fi
 echo "== base: the experiment's model pretrained 400 steps (and its own parity)"
 PARITY_MODEL=bench/knowledge-extraction-model.conf PARITY_PACKED="$out/packed-ke-aug200" PARITY_TOKENIZER="$ke/tok" \
-  PARITY_BATCH=8 PARITY_LR=1e-3 PARITY_STEPS=400 PARITY_WARMUP=9 PARITY_EVAL_EVERY=50 PARITY_TAG=ke-aug200 \
-  bench/train-parity.sh 1
+  PARITY_NO_BUILD=1 PARITY_BATCH=8 PARITY_LR=1e-3 PARITY_STEPS=400 PARITY_WARMUP=9 PARITY_EVAL_EVERY=50 \
+  PARITY_TAG=ke-aug200 bench/train-parity.sh 1
 base=$out/run-ke-aug200
 
 echo "== refinery sft (QA of the train half; validation: the test half's conversations)"

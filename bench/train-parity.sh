@@ -13,7 +13,7 @@
 #              PARITY_LR (6e-4), PARITY_BATCH (windows per step: 16), PARITY_MODEL (conf/model-tiny.conf);
 #              PARITY_PACKED and PARITY_TOKENIZER: windows packed for that model elsewhere (with a validation
 #              split) and their tokenizer, instead of the handbook corpus; PARITY_TAG (w<WORKERS>): names the
-#              run and its result files.
+#              run and its result files; PARITY_NO_BUILD (1: use the existing build).
 # Exit 0 when every evaluation is within the tolerance, 1 when not. Results: bench/results/parity/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,17 +34,19 @@ mkdir -p "$out"
 quiet() { grep -v -E ' (INFO|WARN) |^\s+at |^Using Spark' || true; }
 spark=(--set 'spark.master="local[2]"' --set 'spark.conf."spark.ui.showConsoleProgress"=false')
 
-bench/fetch-data.sh >/dev/null
-mvn -B -q package -DskipTests
+[[ ${PARITY_NO_BUILD:-0} == 1 ]] || mvn -B -q package -DskipTests
 source bench/python-env.sh
 
-# Corpus and tokenization are shared by both variants; each step is skipped when its output is complete.
-if [[ -z ${PARITY_PACKED:-} && ! -f $out/filtered/_SUCCESS ]]; then
-  bin/refinery filter --input bench/data/html/handbook/en-US --output "$out/filtered" --overwrite "${spark[@]}" 2>&1 | quiet
-fi
-if [[ -z ${PARITY_PACKED:-} && ! -f $out/docs-$docs/docs.parquet ]]; then
-  mkdir -p "$out/docs-$docs"
-  "$py" - "$out/filtered/data" "$out/docs-$docs/docs.parquet" "$docs" <<'PY'
+# The handbook windows (unless PARITY_PACKED gives others), shared by both variants; each step is skipped when its
+# output is complete.
+handbook_windows() {
+  bench/fetch-data.sh >/dev/null
+  if [[ ! -f $out/filtered/_SUCCESS ]]; then
+    bin/refinery filter --input bench/data/html/handbook/en-US --output "$out/filtered" --overwrite "${spark[@]}" 2>&1 | quiet
+  fi
+  if [[ ! -f $out/docs-$docs/docs.parquet ]]; then
+    mkdir -p "$out/docs-$docs"
+    "$py" - "$out/filtered/data" "$out/docs-$docs/docs.parquet" "$docs" <<'PY'
 import sys, pyarrow.dataset as ds, pyarrow.parquet as pq
 src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 t = ds.dataset(src, format="parquet").to_table(columns=["id", "text"]).sort_by("id")
@@ -52,15 +54,17 @@ if t.num_rows < n:
     sys.exit(f"only {t.num_rows} documents survived the filter, {n} wanted")
 pq.write_table(t.slice(0, n), dst)
 PY
-fi
-if [[ -z ${PARITY_PACKED:-} && ! -f $out/tokenizer-$docs/_SUCCESS ]]; then
-  bin/refinery tokenizer --input "$out/docs-$docs" --output "$out/tokenizer-$docs" --overwrite \
-    --set tokenizer.vocab_size=2048 "${spark[@]}" 2>&1 | quiet
-fi
-if [[ -z ${PARITY_PACKED:-} && ! -f $out/packed-$docs/_SUCCESS ]]; then
-  bin/refinery tokenize --input "$out/docs-$docs" --tokenizer "$out/tokenizer-$docs" --output "$packed" \
-    --overwrite --conf conf/model-tiny.conf --set pack.validation_fraction=0.1 "${spark[@]}" 2>&1 | quiet
-fi
+  fi
+  if [[ ! -f $out/tokenizer-$docs/_SUCCESS ]]; then
+    bin/refinery tokenizer --input "$out/docs-$docs" --output "$out/tokenizer-$docs" --overwrite \
+      --set tokenizer.vocab_size=2048 "${spark[@]}" 2>&1 | quiet
+  fi
+  if [[ ! -f $out/packed-$docs/_SUCCESS ]]; then
+    bin/refinery tokenize --input "$out/docs-$docs" --tokenizer "$out/tokenizer-$docs" --output "$packed" \
+      --overwrite --conf conf/model-tiny.conf --set pack.validation_fraction=0.1 "${spark[@]}" 2>&1 | quiet
+  fi
+}
+[[ -n ${PARITY_PACKED:-} ]] || handbook_windows
 vocab=$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["counts"]["vocab_size"])' "$tokenizer/manifest.json")
 
 settings=(--conf "$model" --set model.vocab_size="$vocab" --set train.workers="$workers"

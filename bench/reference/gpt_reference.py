@@ -169,8 +169,8 @@ def main():
         manifest = json.load(open(os.path.join(args.sft_run, "manifest.json")))
         # The run's resolved settings: what the manifest's train holds (sft.train over train) over train.
         tr = dict(manifest["configuration"]["train"], **manifest["train"])
-        index["check"] = {"windows": min(tr["eval_windows"], len(windows(args.data, "validation"))),
-                          "loss_per_token": json.load(open(os.path.join(args.sft_run, "stats.json")))["start_val_loss"]}
+        # The loss before any step, on the same validation windows (all that are read below).
+        index["check"] = {"loss_per_token": json.load(open(os.path.join(args.sft_run, "stats.json")))["start_val_loss"]}
     if m["dropout"] != 0:
         sys.exit("the reference has no dropout: run with model.dropout = 0")
     if tr.get("optimizer", "adamw") != "adamw":
@@ -189,8 +189,9 @@ def main():
         train, train_mask, train_pos = train
     else:
         val = val[:tr["eval_windows"]]
+    val_windows = val[0] if masked else val
     t = m["context_length"]
-    if train.shape[1] != t + 1 or (val[0] if masked else val).shape[1] != t + 1:
+    if train.shape[1] != t + 1 or val_windows.shape[1] != t + 1:
         sys.exit(f"windows hold {train.shape[1]} tokens, the model wants context_length + 1 = {t + 1}")
     model = Gpt(m, params)
 
@@ -198,7 +199,9 @@ def main():
     # before any training from the same parameters.
     initial = evaluate(model, val)
     check = dict(index.get("check", {}))
-    if "loss_per_token" in check and check["windows"] == len(val[0] if masked else val):
+    if masked:
+        check["windows"] = len(val_windows)
+    if "loss_per_token" in check and check["windows"] == len(val_windows):
         check["reference_loss_per_token"] = initial
         check["relative_difference"] = abs(initial - check["loss_per_token"]) / check["loss_per_token"]
         print(f"initial validation loss on {check['windows']} windows: java {check['loss_per_token']:.6f} "
@@ -237,7 +240,7 @@ def main():
         rows.append(row)
 
     result = {"settings": {"model": m, "train": dict(tr, warmup_steps=warmup), "windows_per_step": per_step,
-                           "train_windows": len(train), "validation_windows": len(val[0] if masked else val),
+                           "train_windows": len(train), "validation_windows": len(val_windows),
                            "torch": torch.__version__, "threads": args.threads},
               "check": check, "seconds": time.time() - started, "rows": rows}
     with open(args.out, "w") as f:
